@@ -1,0 +1,320 @@
+"""The `totalplace` command: a thin door onto the service functions."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from totalplace.config import Settings
+from totalplace.domain.count import CountResult
+from totalplace.domain.money import format_gbp
+from totalplace.domain.years import FinancialYearError
+from totalplace.io.errors import ImportRejected
+from totalplace.services import demo as demo_service
+from totalplace.services import packages, returns, template
+from totalplace.services.counting import count_place
+from totalplace.store import repository as repo
+from totalplace.store.db import Store, open_store
+
+app = typer.Typer(
+    help="totalplace: count, understand and change all public spending in a place, together.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+
+@contextmanager
+def _store() -> Iterator[Store]:
+    store = open_store(Settings.from_env())
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def _progress(message: str) -> Iterator[Callable[[str], None]]:
+    """A live status line on stderr for anything that may take over a second."""
+    with err.status(message) as status:
+
+        def report(text: str) -> None:
+            status.update(text)
+
+        yield report
+
+
+@contextmanager
+def _friendly_errors() -> Iterator[None]:
+    try:
+        yield
+    except ImportRejected as exc:
+        err.print(exc.summary(), markup=False, highlight=False)
+        raise typer.Exit(code=1) from None
+    except FinancialYearError as exc:
+        err.print(f"Error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(code=1) from None
+
+
+def _json_default(value: object) -> Any:
+    if isinstance(value, Decimal):
+        # Two-decimal pounds under £10 trillion print exactly as a float's shortest repr.
+        return float(value)
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def _print_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, default=_json_default, indent=2, ensure_ascii=False) + "\n")
+
+
+@app.command("import")
+def import_command(
+    path: Annotated[Path, typer.Argument(help="A place data package: a folder or a .zip.")],
+    replace: Annotated[bool, typer.Option(help="Replace the place if it is stored already.")] = False,
+    by: Annotated[str | None, typer.Option(help="Who is importing (for the audit log).")] = None,
+) -> None:
+    """Load a place data package. All or nothing: on any problem nothing is stored."""
+    with _friendly_errors(), _store() as store, _progress(f"Importing {path}") as report:
+        result = packages.import_package(path, store=store, actor=by, replace=replace,
+                                         report=report)
+    out.print(
+        f"Imported place [bold]{result.place_id}[/]: {result.agencies} agencies, "
+        f"{result.lines:,} spend lines in {result.submissions} returns "
+        f"({', '.join(result.financial_years) or 'no years'})."
+    )
+
+
+@app.command("export")
+def export_command(
+    place_id: Annotated[str, typer.Argument(help="The place to export.")],
+    path: Annotated[Path, typer.Argument(help="A folder to write, or a path ending in .zip.")],
+) -> None:
+    """Write a place back out as a data package."""
+    with _friendly_errors(), _store() as store, _progress(f"Exporting {place_id}"):
+        written = packages.export_package(place_id, path, store=store)
+    out.print(f"Wrote {written}")
+
+
+@app.command("count")
+def count_command(
+    place_id: Annotated[str, typer.Argument(help="The place to count.")],
+    year: Annotated[str, typer.Option("--year", help="Financial year, e.g. 2009-10.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """The consolidated count of a place for one financial year."""
+    with _friendly_errors(), _store() as store:
+        result = count_place(place_id, year, store=store)
+    if as_json:
+        _print_json(result.to_json())
+    else:
+        print_count(result)
+
+
+def print_count(result: CountResult) -> None:
+    data = result.to_json()
+    out.print(f"\n[bold]{result.place_name}[/] ({result.place_id}), {result.financial_year}")
+    out.print(f"Total public spending: [bold]{format_gbp(result.total_pence)}[/]")
+    if result.per_head_pence is not None:
+        out.print(
+            f"Population {result.population:,} (mid-{result.population_year}); "
+            f"per head {format_gbp(result.per_head_pence)}"
+        )
+    out.print(
+        f"Transfers between agencies eliminated: {format_gbp(result.transfers_eliminated_pence)}; "
+        f"estimated share of the total: {result.estimated_share:.1%}"
+    )
+    names = {a.key: a.label for a in result.by_agency}
+    agency = Table("Agency", "Coverage", "£", title="By agency", title_justify="left")
+    status = {c.agency_id: c.status for c in result.coverage}
+    for item in result.by_agency:
+        agency.add_row(item.label or item.key or "", status.get(item.key or "", ""),
+                       format_gbp(item.pence))
+    out.print(agency)
+    labels = _cofog_labels()
+    division = Table("COFOG", "Function", "£", title="By function (COFOG division)",
+                     title_justify="left")
+    for item in result.by_cofog_division:
+        division.add_row(item.key or "-", labels.get(item.key or "", "Unclassified"),
+                         format_gbp(item.pence))
+    out.print(division)
+    kinds = Table("Spend type", "£", title="Revenue and capital", title_justify="left")
+    for item in result.by_spend_type:
+        kinds.add_row(item.key or "-", format_gbp(item.pence))
+    out.print(kinds)
+    if result.by_theme:
+        themes = Table("Theme", "£", title="By theme (a line may count in several)",
+                       title_justify="left")
+        for item in result.by_theme:
+            themes.add_row(item.key or "", format_gbp(item.pence))
+        out.print(themes)
+    if result.reconciliation:
+        rec = Table("Payer", "Receiver", "Paid", "Received", "Difference",
+                    title="Reconciliation of payments between agencies", title_justify="left")
+        for r in result.reconciliation:
+            rec.add_row(names.get(r.payer, r.payer) or r.payer,
+                        names.get(r.receiver, r.receiver) or r.receiver,
+                        format_gbp(r.paid_pence), format_gbp(r.received_pence),
+                        format_gbp(r.difference_pence))
+        out.print(rec)
+    for note in data["notes"]:
+        out.print(f"[yellow]Note:[/] {note}")
+
+
+def _cofog_labels() -> dict[str, str]:
+    from totalplace.reference import reference
+
+    return {code: item.label for code, item in reference().cofog.items()}
+
+
+@app.command("places")
+def places_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the stored places."""
+    with _store() as store, store.sessions() as session:
+        rows = [{"place_id": p.place_id, "name": p.name, "gss_codes": p.gss_codes}
+                for p in repo.list_places(session)]
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("Place", "Name", "Areas")
+    for row in rows:
+        table.add_row(row["place_id"], row["name"], row["gss_codes"])
+    out.print(table)
+
+
+@app.command("import-return")
+def import_return_command(
+    agency_id: Annotated[str, typer.Argument(help="The agency whose return this is.")],
+    files: Annotated[list[Path], typer.Argument(help="One or more CSV, XLSX or ODS files.")],
+    year: Annotated[str, typer.Option("--year", help="Financial year, e.g. 2009-10.")],
+    place: Annotated[str | None, typer.Option(help="The place, when the agency is in several.")] = None,
+    mapping: Annotated[Path | None, typer.Option(help="A column mapping file (JSON).")] = None,
+    save_mapping: Annotated[Path | None, typer.Option(help="Write the mapping used to this file.")] = None,
+    classification: Annotated[Path | None, typer.Option(
+        help="A CSV of service,cofog,sercop rules for this agency's service names.")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Accept recognised columns without asking.")] = False,
+    by: Annotated[str | None, typer.Option(help="Who is importing (for the audit log).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Import an agency's return for a year, replacing its previous one as a new version."""
+
+    def confirm(plan: returns.ReadPlan) -> bool:
+        _print_plan(plan)
+        if yes:
+            return True
+        if not sys.stdin.isatty():
+            err.print("Run again with --yes to accept these columns, or give --mapping.")
+            return False
+        return typer.confirm("Import with these columns?", default=True, err=True)
+
+    with _friendly_errors(), _store() as store:
+        with _progress(f"Reading {len(files)} file(s)") as report:
+            result = returns.import_return(
+                agency_id, files, year, store=store, place_id=place, mapping_file=mapping,
+                classification_file=classification, actor=by, confirm=confirm, report=report,
+            )
+    if result is None:
+        raise typer.Exit(code=1)
+    if save_mapping is not None:
+        save_mapping.write_text(json.dumps(result.mapping, indent=2) + "\n", encoding="utf-8")
+    if as_json:
+        _print_json(result.as_json())
+        return
+    out.print(
+        f"Imported {result.line_count:,} lines ({format_gbp(result.total_pence)}) as version "
+        f"{result.version} of {agency_id}'s {year} return."
+    )
+    for note in result.notes:
+        out.print(f"[yellow]Note:[/] {note}")
+    _print_unclassified(result)
+
+
+def _print_plan(plan: returns.ReadPlan) -> None:
+    table = Table("File", "Sheet", "Header row", "Columns found", title="Columns recognised",
+                  title_justify="left")
+    for part in plan.parts:
+        found = ", ".join(f"{field} ← {column!r}" for field, column in part.columns.items())
+        unit = " (amounts in £000s)" if part.thousands else ""
+        table.add_row(part.file, part.sheet or "", str(part.header_row), found + unit)
+    err.print(table)
+
+
+def _print_unclassified(result: returns.ReturnImported) -> None:
+    if not result.unclassified:
+        return
+    table = Table("Service name", "Lines", "£", "Suggestions",
+                  title=f"{len(result.unclassified)} service names have no COFOG code yet",
+                  title_justify="left")
+    for item in result.unclassified[:25]:
+        hint = "; ".join(f"{s.cofog} ({s.reason})" for s in item.suggestions) or "-"
+        table.add_row(item.service or "(blank)", f"{item.lines:,}", format_gbp(item.pence), hint)
+    out.print(table)
+    if len(result.unclassified) > 25:
+        out.print(f"... and {len(result.unclassified) - 25} more (use --json to see them all).")
+    out.print("Classify them with --classification FILE (service,cofog,sercop) and import again, "
+              "or with `totalplace classify`.")
+
+
+@app.command("classify")
+def classify_command(
+    agency_id: Annotated[str, typer.Argument(help="The agency whose service names these are.")],
+    rules: Annotated[Path, typer.Argument(help="CSV with columns service, cofog, sercop.")],
+    place: Annotated[str | None, typer.Option(help="The place, when the agency is in several.")] = None,
+    by: Annotated[str | None, typer.Option(help="Who is classifying (for the audit log).")] = None,
+) -> None:
+    """Set an agency's classification rules (service name → COFOG, SeRCOP)."""
+    with _friendly_errors(), _store() as store:
+        saved = returns.classify(agency_id, rules, store=store, place_id=place, actor=by)
+    out.print(f"Saved {saved} classification rules for {agency_id}.")
+
+
+@app.command("template")
+def template_command(
+    place_id: Annotated[str, typer.Argument(help="The place.")],
+    path: Annotated[Path, typer.Argument(help="Where to write the .xlsx template.")],
+    year: Annotated[str | None, typer.Option("--year", help="Financial year to pre-fill.")] = None,
+) -> None:
+    """Write the place's XLSX count template for agencies to fill in."""
+    with _friendly_errors(), _store() as store:
+        template.write_template(place_id, path, store=store, financial_year=year)
+    out.print(f"Wrote {path}")
+
+
+@app.command("demo")
+def demo_command(
+    replace: Annotated[bool, typer.Option(help="Rebuild the demo place if it exists.")] = True,
+    count: Annotated[bool, typer.Option(help="Print the demo place's count.")] = True,
+) -> None:
+    """Build the Trafford demo place from real public data, then show its count."""
+    with _friendly_errors(), _store() as store:
+        with _progress("Building the Trafford demo place") as report:
+            built = demo_service.build_demo(store=store, replace=replace, report=report)
+        out.print(
+            f"Demo place [bold]{built.place_id}[/] ready: {built.agencies} agencies, "
+            f"{built.lines:,} lines, years {', '.join(built.financial_years)}."
+        )
+        if count:
+            print_count(count_place(built.place_id, built.main_year, store=store))
+            out.print(
+                f"\nNext: `totalplace count {built.place_id} --year {built.main_year} --json`, "
+                f"or `totalplace export {built.place_id} trafford.zip`."
+            )
+
+
+def main() -> None:  # pragma: no cover - the console script
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,101 @@
+"""Functional classification: COFOG codes, SeRCOP divisions, and suggestions for the
+service names agencies use themselves."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+_COFOG = re.compile(r"^(0[1-9]|10)(\.\d(\.\d)?)?$")
+
+
+@dataclass(frozen=True)
+class Cofog:
+    code: str
+    level: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Sercop:
+    code: str
+    rs_line: str
+    label: str
+    cofog: str
+
+
+@dataclass(frozen=True)
+class Keyword:
+    keyword: str
+    cofog: str
+    sercop: str
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The classification reference a place is checked against."""
+
+    cofog: dict[str, Cofog]
+    sercop: dict[str, Sercop]
+    keywords: tuple[Keyword, ...]
+
+    def sercop_code(self, text: str) -> str | None:
+        """Accept a SeRCOP code or its label, as people type either."""
+        wanted = text.strip().casefold()
+        for item in self.sercop.values():
+            if wanted in (item.code.casefold(), item.label.casefold(), item.rs_line):
+                return item.code
+        return None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    cofog: str
+    sercop: str | None
+    reason: str
+
+
+def is_cofog_code(code: str) -> bool:
+    return bool(_COFOG.match(code))
+
+
+def division_of(code: str) -> str:
+    return code[:2]
+
+
+def group_of(code: str) -> str | None:
+    return code[:4] if len(code) >= 4 else None
+
+
+def normalise_cofog(text: str) -> str:
+    """`7.3`, `07.3`, `7. Health` and `07` all name COFOG codes; store the two-digit form."""
+    cleaned = text.strip().rstrip(".")
+    head = re.match(r"^(\d{1,2})((?:\.\d){0,2})\b", cleaned)
+    if not head:
+        return cleaned
+    return f"{int(head.group(1)):02d}{head.group(2)}"
+
+
+def suggest(service: str, reference: Reference, limit: int = 3) -> list[Suggestion]:
+    """Suggestions for a person to accept or correct, best first; never applied silently."""
+    name = f" {service.casefold()} "
+    found: list[Suggestion] = []
+    seen: set[str] = set()
+    # Longer keywords are more specific ("public health" before "health").
+    for kw in sorted(reference.keywords, key=lambda k: -len(k.keyword)):
+        if _contains_word(name, kw.keyword) and kw.cofog not in seen:
+            found.append(Suggestion(kw.cofog, kw.sercop, f"the name contains {kw.keyword!r}"))
+            seen.add(kw.cofog)
+    labels = {c.label.casefold(): c for c in reference.cofog.values() if c.level != "class"}
+    for label in difflib.get_close_matches(service.casefold(), list(labels), n=limit, cutoff=0.6):
+        item = labels[label]
+        if item.code not in seen:
+            found.append(Suggestion(item.code, None, f"close to COFOG {item.label!r}"))
+            seen.add(item.code)
+    return found[:limit]
+
+
+def _contains_word(padded_name: str, keyword: str) -> bool:
+    pattern = r"(?<![a-z0-9])" + re.escape(keyword.casefold()) + r"(?![a-z0-9])"
+    return re.search(pattern, padded_name) is not None

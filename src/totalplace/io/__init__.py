@@ -1,0 +1,1 @@
+"""Readers and writers: messy input in, domain data or clear errors out."""

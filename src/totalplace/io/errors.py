@@ -1,0 +1,132 @@
+"""Import problems: each has a name, a message, where it is, and how to fix it.
+
+Every code here is documented in docs/formats/errors.md (a test checks it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# code -> how to fix it, in general terms; a problem may add a specific fix.
+PROBLEM_CODES: dict[str, str] = {
+    "file-not-found": "Check the path and try again.",
+    "file-unreadable": "Save the file again as CSV (UTF-8), XLSX or ODS and try again.",
+    "unsupported-format": "Save the file as CSV, XLSX or ODS.",
+    "missing-resource": "Add the missing CSV file to the package, or name it in datapackage.json.",
+    "missing-column": "Add the column, or map one of your columns to it with --mapping.",
+    "duplicate-column": "Give each column a different header.",
+    "reserved-column": "Rename the column; that name is used by totalplace itself.",
+    "no-header": "Add a header row naming the columns, or say which columns are which with --mapping.",
+    "blank-value": "Fill the cell in, or remove the row if it is not a spend line.",
+    "not-a-number": "Write the amount as a number such as 1234.56; £, commas and (1,234) are fine.",
+    "too-many-decimals": "Amounts are in pounds and pence: round to two decimal places.",
+    "out-of-range": "Correct the value so it is within the range given.",
+    "not-an-integer": "Write a whole number, without decimals.",
+    "bad-financial-year": "Write financial years as 2009-10.",
+    "bad-date": "Write dates as 2026-04-30 or 30/04/2026.",
+    "date-outside-year": "Check the date, or import the file for the financial year it belongs to.",
+    "bad-boolean": "Write true or false.",
+    "bad-spend-type": "Write revenue or capital.",
+    "bad-cofog": "Use a COFOG code such as 07 or 07.3 (see docs/formats/reference.md).",
+    "bad-sercop": "Use a SeRCOP division code such as ASC, or its name (docs/formats/reference.md).",
+    "unknown-agency": "Add the agency to the place's agencies first, or correct the identifier.",
+    "unknown-place": "Import the place's data package first, or correct the identifier.",
+    "self-payment": "A payment to another agency must name a different agency.",
+    "duplicate-key": "Each identifier may appear only once: remove or correct the repeated row.",
+    "one-place-only": "A data package describes one place: split it into one package per place.",
+    "bad-mapping": "Correct the mapping file (docs/formats/column-mapping.md).",
+    "place-exists": "Use --replace to replace the place, or export it first to keep a copy.",
+    "empty-return": "The file has no spend lines: check it is the right file.",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    message: str
+    file: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    fix: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.code not in PROBLEM_CODES:
+            raise ValueError(f"undocumented problem code {self.code!r}")
+
+    @property
+    def how_to_fix(self) -> str:
+        return self.fix or PROBLEM_CODES[self.code]
+
+    @property
+    def location(self) -> str:
+        parts = []
+        if self.file:
+            parts.append(self.file)
+        if self.sheet:
+            parts.append(f"sheet {self.sheet!r}")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column {self.column!r}")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        where = f"{self.location}: " if self.location else ""
+        return f"{where}{self.message}. {self.how_to_fix}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "file": self.file,
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+            "fix": self.how_to_fix,
+        }
+
+
+class ImportRejected(Exception):
+    """Nothing was imported: the problems say what to fix. An import is all or nothing."""
+
+    def __init__(self, problems: Iterable[Problem], total: int | None = None) -> None:
+        self.problems = list(problems)
+        self.total = total if total is not None else len(self.problems)
+        super().__init__(self.summary())
+
+    def summary(self) -> str:
+        shown = "\n".join(f"- {p}" for p in self.problems)
+        more = self.total - len(self.problems)
+        tail = f"\n- … and {more} more problems of the same kinds" if more > 0 else ""
+        return (
+            f"Nothing was imported: {self.total} problem(s) to fix first.\n{shown}{tail}"
+        )
+
+
+class ProblemList:
+    """Collects problems up to a limit, counting the rest, so a huge bad file stays readable."""
+
+    def __init__(self, limit: int = 50) -> None:
+        self.limit = limit
+        self.items: list[Problem] = []
+        self.total = 0
+
+    def add(self, problem: Problem) -> None:
+        self.total += 1
+        if len(self.items) < self.limit:
+            self.items.append(problem)
+
+    def add_count(self, problems: Iterable[Problem], total: int) -> None:
+        for problem in problems:
+            if len(self.items) < self.limit:
+                self.items.append(problem)
+        self.total += total
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def raise_if_any(self) -> None:
+        if self.total:
+            raise ImportRejected(self.items, self.total)

@@ -1,0 +1,32 @@
+"""The reference data packaged with totalplace (see data/SOURCE.md)."""
+
+from __future__ import annotations
+
+import csv
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from totalplace.domain.classification import Cofog, Keyword, Reference, Sercop
+
+
+def data_path(name: str) -> Path:
+    return Path(str(resources.files("totalplace") / "data" / name))
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with data_path(name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@cache
+def reference() -> Reference:
+    cofog = {r["code"]: Cofog(r["code"], r["level"], r["label"]) for r in _rows("cofog.csv")}
+    sercop = {
+        r["code"]: Sercop(r["code"], r["rs_line"], r["label"], r["cofog"])
+        for r in _rows("sercop.csv")
+    }
+    keywords = tuple(
+        Keyword(r["keyword"], r["cofog"], r["sercop"]) for r in _rows("classification_keywords.csv")
+    )
+    return Reference(cofog=cofog, sercop=sercop, keywords=keywords)

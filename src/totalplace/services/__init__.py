@@ -1,0 +1,1 @@
+"""Use cases that join io, store and domain; transactions live here."""

@@ -1,0 +1,156 @@
+"""The relational schema. Money is integer pence; shares are exact decimal text."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Place(Base):
+    __tablename__ = "places"
+    place_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    gss_codes: Mapped[str] = mapped_column(Text)  # `;`-separated, as in the package
+    extras: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Population(Base):
+    __tablename__ = "populations"
+    place_id: Mapped[str] = mapped_column(
+        ForeignKey("places.place_id", ondelete="CASCADE"), primary_key=True
+    )
+    gss_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    population: Mapped[int] = mapped_column(BigInteger)
+    extras: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+
+
+class Agency(Base):
+    __tablename__ = "agencies"
+    place_id: Mapped[str] = mapped_column(
+        ForeignKey("places.place_id", ondelete="CASCADE"), primary_key=True
+    )
+    agency_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    agency_type: Mapped[str] = mapped_column(String(100))
+    extras: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+
+
+class Apportionment(Base):
+    __tablename__ = "apportionments"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["place_id", "agency_id"],
+            ["agencies.place_id", "agencies.agency_id"],
+            ondelete="CASCADE",
+        ),
+    )
+    place_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    agency_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    share: Mapped[str] = mapped_column(String(40))  # exact decimal text, 0 to 1
+    basis: Mapped[str] = mapped_column(String(200), default="")
+    source: Mapped[str] = mapped_column(Text, default="")
+    extras: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+
+
+class Submission(Base):
+    """One version of one agency's return for one year; its lines are a Parquet file."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        UniqueConstraint("place_id", "agency_id", "financial_year", "version"),
+        ForeignKeyConstraint(
+            ["place_id", "agency_id"],
+            ["agencies.place_id", "agencies.agency_id"],
+            ondelete="CASCADE",
+        ),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    place_id: Mapped[str] = mapped_column(String(100), index=True)
+    agency_id: Mapped[str] = mapped_column(String(100))
+    financial_year: Mapped[str] = mapped_column(String(7))
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))  # current or superseded
+    kind: Mapped[str] = mapped_column(String(20))  # package or return
+    source_files: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    uploaded_by: Mapped[str] = mapped_column(String(200))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    mapping: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    line_count: Mapped[int] = mapped_column(Integer)
+    total_pence: Mapped[int] = mapped_column(BigInteger)
+    lines_file: Mapped[str] = mapped_column(String(300))
+    lines_sha256: Mapped[str] = mapped_column(String(64))
+
+
+class ClassificationRule(Base):
+    """An agency's own service or cost-centre name, mapped to COFOG and SeRCOP."""
+
+    __tablename__ = "classification_rules"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["place_id", "agency_id"],
+            ["agencies.place_id", "agencies.agency_id"],
+            ondelete="CASCADE",
+        ),
+    )
+    place_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    agency_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    service: Mapped[str] = mapped_column(String(300), primary_key=True)
+    cofog: Mapped[str] = mapped_column(String(10))
+    sercop: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    set_by: Mapped[str] = mapped_column(String(200))
+    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ColumnMapping(Base):
+    """The column mapping an agency's files were last read with, to reuse next time."""
+
+    __tablename__ = "column_mappings"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["place_id", "agency_id"],
+            ["agencies.place_id", "agencies.agency_id"],
+            ondelete="CASCADE",
+        ),
+    )
+    place_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    agency_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    mapping: Mapped[dict[str, object]] = mapped_column(JSON)
+    saved_by: Mapped[str] = mapped_column(String(200))
+    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(100))
+    place_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
