@@ -198,7 +198,7 @@ def apportioned(lines: pl.LazyFrame, shares: Mapping[str, Decimal]) -> pl.LazyFr
     )
     rounded = (quotient + round_up.cast(pl.Int128)).cast(pl.Int64)
     return (
-        lines.join(fractions, on="agency_id", how="left")
+        lines.join(fractions, on="agency_id", how="left", maintain_order="left")
         .with_columns(
             pl.when(pl.col("_num").is_null())
             .then(pl.col("amount_pence"))
@@ -213,11 +213,14 @@ def classified(lines: pl.LazyFrame, rules: pl.DataFrame | None) -> pl.LazyFrame:
     """Fill a missing COFOG code from the agency's rules for that service name."""
     if rules is None or rules.height == 0:
         return lines
-    lookup = rules.lazy().select(
-        pl.col("agency_id"), pl.col("service"), pl.col("cofog").alias("_rule_cofog")
+    lookup = (
+        rules.lazy()
+        .unique(subset=["agency_id", "service"], keep="last")
+        .select(pl.col("agency_id"), pl.col("service"), pl.col("cofog").alias("_rule_cofog"))
     )
     return (
-        lines.join(lookup, on=["agency_id", "service"], how="left", nulls_equal=False)
+        lines.join(lookup, on=["agency_id", "service"], how="left", nulls_equal=False,
+                   maintain_order="left")
         .with_columns(pl.coalesce("cofog", "_rule_cofog").alias("cofog"))
         .drop("_rule_cofog")
     )

@@ -26,6 +26,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "amount gbp", "amount", "net amount", "net amount excluding vat", "amount excluding vat",
         "amount excl vat", "amount ex vat", "line amount", "transaction amount", "payment amount",
         "amount paid", "invoice amount", "net value", "value", "gross amount", "total",
+        "net expenditure", "net current expenditure", "gross expenditure", "outturn",
         "expenditure", "spend", "net",
     ),
     "payment_date": (
