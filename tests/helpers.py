@@ -13,14 +13,21 @@ DATA = Path(__file__).parent / "data"
 HANDMADE = DATA / "handmade"
 
 
-def cli(*args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+def cli(
+    *args: str, env: dict[str, str] | None = None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
     """Run the real `totalplace` command in a child process."""
     result = subprocess.run(
         [sys.executable, "-m", "totalplace.cli", *args],
-        capture_output=True, text=True, env=env, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     if check and result.returncode != 0:
-        raise AssertionError(f"totalplace {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        raise AssertionError(
+            f"totalplace {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+        )
     return result
 
 

@@ -22,16 +22,28 @@ def env(tmp_path: Path) -> dict[str, str]:
 def test_count_json_contract(env: dict[str, str]) -> None:
     cli("import", str(HANDMADE), env=env)
     result = exact_json(cli("count", "testshire", "--year", "2009-10", "--json", env=env).stdout)
-    for key in ("place_id", "financial_year", "total_gbp", "population", "per_head_gbp",
-                "by_agency", "by_cofog_division", "transfers_eliminated_gbp",
-                "estimated_share", "reconciliation"):
+    for key in (
+        "place_id",
+        "financial_year",
+        "total_gbp",
+        "population",
+        "per_head_gbp",
+        "by_agency",
+        "by_cofog_division",
+        "transfers_eliminated_gbp",
+        "estimated_share",
+        "reconciliation",
+    ):
         assert key in result, key
     assert result["place_id"] == "testshire"
     assert result["financial_year"] == "2009-10"
     assert result["total_gbp"] == Decimal("4300000.52")
     assert result["per_head_gbp"] == Decimal("8.60")
-    assert {"agency_id": "police", "gbp": Decimal("250000.02"),
-            "label": "Four Counties Police"} in result["by_agency"]
+    assert {
+        "agency_id": "police",
+        "gbp": Decimal("250000.02"),
+        "label": "Four Counties Police",
+    } in result["by_agency"]
     assert {"code": "07", "gbp": Decimal("2090000.00")} in result["by_cofog_division"]
     assert result["transfers_eliminated_gbp"] == Decimal("110000.00")
     assert result["reconciliation"][0]["difference_gbp"] == Decimal("-10000.00")
@@ -54,7 +66,9 @@ def test_bad_input_exits_1_with_located_message(env: dict[str, str], tmp_path: P
     (broken / "returns.csv").write_text(text)
     result = cli("import", str(broken), env=env, check=False)
     assert result.returncode == 1
-    assert "returns.csv, row 7, column 'amount_gbp': 'two million' is not an amount" in result.stderr
+    assert (
+        "returns.csv, row 7, column 'amount_gbp': 'two million' is not an amount" in result.stderr
+    )
     assert "Traceback" not in result.stderr
     assert cli("places", "--json", env=env).stdout.strip() == "[]"
 
@@ -73,8 +87,9 @@ def test_import_return_asks_before_guessing(env: dict[str, str]) -> None:
     assert refused.returncode == 1
     assert "amount_gbp ← 'Net Amount'" in refused.stderr
     assert "--yes" in refused.stderr
-    accepted = cli("import-return", "council", ledger, "--year", "2021-22", "--yes", "--json",
-                   env=env)
+    accepted = cli(
+        "import-return", "council", ledger, "--year", "2021-22", "--yes", "--json", env=env
+    )
     body = exact_json(accepted.stdout)
     assert body["total_gbp"] == Decimal("66343303.84")
     assert body["version"] == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.status import Status
 from rich.table import Table
 
 from totalplace.config import Settings
@@ -19,6 +20,7 @@ from totalplace.domain.count import CountResult
 from totalplace.domain.money import format_gbp
 from totalplace.domain.years import FinancialYearError
 from totalplace.io.errors import ImportRejected
+from totalplace.io.returns import ReadPlan
 from totalplace.services import demo as demo_service
 from totalplace.services import packages, returns, template
 from totalplace.services.counting import count_place
@@ -43,15 +45,29 @@ def _store() -> Iterator[Store]:
         store.close()
 
 
-@contextmanager
-def _progress(message: str) -> Iterator[Callable[[str], None]]:
+class _Progress:
     """A live status line on stderr for anything that may take over a second."""
+
+    def __init__(self, status: Status) -> None:
+        self.status = status
+
+    def __call__(self, text: str) -> None:
+        self.status.update(text)
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """Stop the spinner while the user is asked something."""
+        self.status.stop()
+        try:
+            yield
+        finally:
+            self.status.start()
+
+
+@contextmanager
+def _progress(message: str) -> Iterator[_Progress]:
     with err.status(message) as status:
-
-        def report(text: str) -> None:
-            status.update(text)
-
-        yield report
+        yield _Progress(status)
 
 
 @contextmanager
@@ -80,13 +96,16 @@ def _print_json(data: object) -> None:
 @app.command("import")
 def import_command(
     path: Annotated[Path, typer.Argument(help="A place data package: a folder or a .zip.")],
-    replace: Annotated[bool, typer.Option(help="Replace the place if it is stored already.")] = False,
+    replace: Annotated[
+        bool, typer.Option(help="Replace the place if it is stored already.")
+    ] = False,
     by: Annotated[str | None, typer.Option(help="Who is importing (for the audit log).")] = None,
 ) -> None:
     """Load a place data package. All or nothing: on any problem nothing is stored."""
     with _friendly_errors(), _store() as store, _progress(f"Importing {path}") as report:
-        result = packages.import_package(path, store=store, actor=by, replace=replace,
-                                         report=report)
+        result = packages.import_package(
+            path, store=store, actor=by, replace=replace, report=report
+        )
     out.print(
         f"Imported place [bold]{result.place_id}[/]: {result.agencies} agencies, "
         f"{result.lines:,} spend lines in {result.submissions} returns "
@@ -137,34 +156,48 @@ def print_count(result: CountResult) -> None:
     agency = Table("Agency", "Coverage", "£", title="By agency", title_justify="left")
     status = {c.agency_id: c.status for c in result.coverage}
     for item in result.by_agency:
-        agency.add_row(item.label or item.key or "", status.get(item.key or "", ""),
-                       format_gbp(item.pence))
+        agency.add_row(
+            item.label or item.key or "", status.get(item.key or "", ""), format_gbp(item.pence)
+        )
     out.print(agency)
     labels = _cofog_labels()
-    division = Table("COFOG", "Function", "£", title="By function (COFOG division)",
-                     title_justify="left")
+    division = Table(
+        "COFOG", "Function", "£", title="By function (COFOG division)", title_justify="left"
+    )
     for item in result.by_cofog_division:
-        division.add_row(item.key or "-", labels.get(item.key or "", "Unclassified"),
-                         format_gbp(item.pence))
+        division.add_row(
+            item.key or "-", labels.get(item.key or "", "Unclassified"), format_gbp(item.pence)
+        )
     out.print(division)
     kinds = Table("Spend type", "£", title="Revenue and capital", title_justify="left")
     for item in result.by_spend_type:
         kinds.add_row(item.key or "-", format_gbp(item.pence))
     out.print(kinds)
     if result.by_theme:
-        themes = Table("Theme", "£", title="By theme (a line may count in several)",
-                       title_justify="left")
+        themes = Table(
+            "Theme", "£", title="By theme (a line may count in several)", title_justify="left"
+        )
         for item in result.by_theme:
             themes.add_row(item.key or "", format_gbp(item.pence))
         out.print(themes)
     if result.reconciliation:
-        rec = Table("Payer", "Receiver", "Paid", "Received", "Difference",
-                    title="Reconciliation of payments between agencies", title_justify="left")
+        rec = Table(
+            "Payer",
+            "Receiver",
+            "Paid",
+            "Received",
+            "Difference",
+            title="Reconciliation of payments between agencies",
+            title_justify="left",
+        )
         for r in result.reconciliation:
-            rec.add_row(names.get(r.payer, r.payer) or r.payer,
-                        names.get(r.receiver, r.receiver) or r.receiver,
-                        format_gbp(r.paid_pence), format_gbp(r.received_pence),
-                        format_gbp(r.difference_pence))
+            rec.add_row(
+                names.get(r.payer, r.payer) or r.payer,
+                names.get(r.receiver, r.receiver) or r.receiver,
+                format_gbp(r.paid_pence),
+                format_gbp(r.received_pence),
+                format_gbp(r.difference_pence),
+            )
         out.print(rec)
     for note in data["notes"]:
         out.print(f"[yellow]Note:[/] {note}")
@@ -182,8 +215,10 @@ def places_command(
 ) -> None:
     """List the stored places."""
     with _store() as store, store.sessions() as session:
-        rows = [{"place_id": p.place_id, "name": p.name, "gss_codes": p.gss_codes}
-                for p in repo.list_places(session)]
+        rows = [
+            {"place_id": p.place_id, "name": p.name, "gss_codes": p.gss_codes}
+            for p in repo.list_places(session)
+        ]
     if as_json:
         _print_json(rows)
         return
@@ -198,32 +233,53 @@ def import_return_command(
     agency_id: Annotated[str, typer.Argument(help="The agency whose return this is.")],
     files: Annotated[list[Path], typer.Argument(help="One or more CSV, XLSX or ODS files.")],
     year: Annotated[str, typer.Option("--year", help="Financial year, e.g. 2009-10.")],
-    place: Annotated[str | None, typer.Option(help="The place, when the agency is in several.")] = None,
+    place: Annotated[
+        str | None, typer.Option(help="The place, when the agency is in several.")
+    ] = None,
     mapping: Annotated[Path | None, typer.Option(help="A column mapping file (JSON).")] = None,
-    save_mapping: Annotated[Path | None, typer.Option(help="Write the mapping used to this file.")] = None,
-    classification: Annotated[Path | None, typer.Option(
-        help="A CSV of service,cofog,sercop rules for this agency's service names.")] = None,
-    yes: Annotated[bool, typer.Option("--yes", help="Accept recognised columns without asking.")] = False,
+    save_mapping: Annotated[
+        Path | None, typer.Option(help="Write the mapping used to this file.")
+    ] = None,
+    classification: Annotated[
+        Path | None,
+        typer.Option(help="A CSV of service,cofog,sercop rules for this agency's service names."),
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Accept recognised columns without asking.")
+    ] = False,
     by: Annotated[str | None, typer.Option(help="Who is importing (for the audit log).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Import an agency's return for a year, replacing its previous one as a new version."""
 
-    def confirm(plan: returns.ReadPlan) -> bool:
-        _print_plan(plan)
-        if yes:
-            return True
-        if not sys.stdin.isatty():
-            err.print("Run again with --yes to accept these columns, or give --mapping.")
-            return False
-        return typer.confirm("Import with these columns?", default=True, err=True)
+    with (
+        _friendly_errors(),
+        _store() as store,
+        _progress(f"Reading {len(files)} file(s)") as report,
+    ):
 
-    with _friendly_errors(), _store() as store:
-        with _progress(f"Reading {len(files)} file(s)") as report:
-            result = returns.import_return(
-                agency_id, files, year, store=store, place_id=place, mapping_file=mapping,
-                classification_file=classification, actor=by, confirm=confirm, report=report,
-            )
+        def confirm(plan: ReadPlan) -> bool:
+            with report.paused():
+                _print_plan(plan)
+                if yes:
+                    return True
+                if not sys.stdin.isatty():
+                    err.print("Run again with --yes to accept these columns, or give --mapping.")
+                    return False
+                return typer.confirm("Import with these columns?", default=True, err=True)
+
+        result = returns.import_return(
+            agency_id,
+            files,
+            year,
+            store=store,
+            place_id=place,
+            mapping_file=mapping,
+            classification_file=classification,
+            actor=by,
+            confirm=confirm,
+            report=report,
+        )
     if result is None:
         raise typer.Exit(code=1)
     if save_mapping is not None:
@@ -240,9 +296,15 @@ def import_return_command(
     _print_unclassified(result)
 
 
-def _print_plan(plan: returns.ReadPlan) -> None:
-    table = Table("File", "Sheet", "Header row", "Columns found", title="Columns recognised",
-                  title_justify="left")
+def _print_plan(plan: ReadPlan) -> None:
+    table = Table(
+        "File",
+        "Sheet",
+        "Header row",
+        "Columns found",
+        title="Columns recognised",
+        title_justify="left",
+    )
     for part in plan.parts:
         found = ", ".join(f"{field} ← {column!r}" for field, column in part.columns.items())
         unit = " (amounts in £000s)" if part.thousands else ""
@@ -253,24 +315,33 @@ def _print_plan(plan: returns.ReadPlan) -> None:
 def _print_unclassified(result: returns.ReturnImported) -> None:
     if not result.unclassified:
         return
-    table = Table("Service name", "Lines", "£", "Suggestions",
-                  title=f"{len(result.unclassified)} service names have no COFOG code yet",
-                  title_justify="left")
+    table = Table(
+        "Service name",
+        "Lines",
+        "£",
+        "Suggestions",
+        title=f"{len(result.unclassified)} service names have no COFOG code yet",
+        title_justify="left",
+    )
     for item in result.unclassified[:25]:
         hint = "; ".join(f"{s.cofog} ({s.reason})" for s in item.suggestions) or "-"
         table.add_row(item.service or "(blank)", f"{item.lines:,}", format_gbp(item.pence), hint)
     out.print(table)
     if len(result.unclassified) > 25:
         out.print(f"... and {len(result.unclassified) - 25} more (use --json to see them all).")
-    out.print("Classify them with --classification FILE (service,cofog,sercop) and import again, "
-              "or with `totalplace classify`.")
+    out.print(
+        "Classify them with --classification FILE (service,cofog,sercop) and import again, "
+        "or with `totalplace classify`."
+    )
 
 
 @app.command("classify")
 def classify_command(
     agency_id: Annotated[str, typer.Argument(help="The agency whose service names these are.")],
     rules: Annotated[Path, typer.Argument(help="CSV with columns service, cofog, sercop.")],
-    place: Annotated[str | None, typer.Option(help="The place, when the agency is in several.")] = None,
+    place: Annotated[
+        str | None, typer.Option(help="The place, when the agency is in several.")
+    ] = None,
     by: Annotated[str | None, typer.Option(help="Who is classifying (for the audit log).")] = None,
 ) -> None:
     """Set an agency's classification rules (service name → COFOG, SeRCOP)."""

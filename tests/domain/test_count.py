@@ -20,14 +20,24 @@ def lines(rows: list[dict[str, object]]) -> pl.LazyFrame:
     return pl.LazyFrame([{**defaults, **row} for row in rows], schema=LINE_COLUMNS)
 
 
-def run(rows: list[dict[str, object]], shares: dict[str, Decimal] | None = None,
-        rules: pl.DataFrame | None = None):  # type: ignore[no-untyped-def]
-    return count(CountInput(
-        place_id="p", place_name="P", financial_year="2009-10",
-        agencies=[AgencyInfo(a, a.upper(), "other") for a in AGENCIES],
-        shares=shares or {}, population=1000, population_year=2009, lines=lines(rows),
-        classification_rules=rules,
-    ))
+def run(
+    rows: list[dict[str, object]],
+    shares: dict[str, Decimal] | None = None,
+    rules: pl.DataFrame | None = None,
+):  # type: ignore[no-untyped-def]
+    return count(
+        CountInput(
+            place_id="p",
+            place_name="P",
+            financial_year="2009-10",
+            agencies=[AgencyInfo(a, a.upper(), "other") for a in AGENCIES],
+            shares=shares or {},
+            population=1000,
+            population_year=2009,
+            lines=lines(rows),
+            classification_rules=rules,
+        )
+    )
 
 
 def test_a_payment_to_an_agency_outside_the_place_is_spending() -> None:
@@ -37,20 +47,28 @@ def test_a_payment_to_an_agency_outside_the_place_is_spending() -> None:
 
 
 def test_unclassified_lines_are_listed_under_null() -> None:
-    result = run([{"agency_id": "a", "amount_pence": 500},
-                  {"agency_id": "a", "amount_pence": 700, "cofog": "07.3"}])
+    result = run(
+        [
+            {"agency_id": "a", "amount_pence": 500},
+            {"agency_id": "a", "amount_pence": 700, "cofog": "07.3"},
+        ]
+    )
     assert [(x.key, x.pence) for x in result.by_cofog_division] == [("07", 700), (None, 500)]
     assert result.to_json()["by_cofog_division"][-1] == {"code": None, "gbp": Decimal("5.00")}
 
 
 def test_classification_rules_fill_missing_codes_only() -> None:
-    rules = pl.DataFrame({"agency_id": ["a", "a"], "service": ["Libraries", "Parks"],
-                          "cofog": ["08.2", "08.1"]})
-    result = run([
-        {"agency_id": "a", "amount_pence": 100, "service": "Libraries"},
-        {"agency_id": "a", "amount_pence": 200, "service": "Parks", "cofog": "05.1"},
-        {"agency_id": "b", "amount_pence": 400, "service": "Libraries"},
-    ], rules=rules)
+    rules = pl.DataFrame(
+        {"agency_id": ["a", "a"], "service": ["Libraries", "Parks"], "cofog": ["08.2", "08.1"]}
+    )
+    result = run(
+        [
+            {"agency_id": "a", "amount_pence": 100, "service": "Libraries"},
+            {"agency_id": "a", "amount_pence": 200, "service": "Parks", "cofog": "05.1"},
+            {"agency_id": "b", "amount_pence": 400, "service": "Libraries"},
+        ],
+        rules=rules,
+    )
     groups = {x.key: x.pence for x in result.by_cofog_group}
     assert groups == {"08.2": 100, "05.1": 200, None: 400}
 
@@ -63,27 +81,36 @@ def test_a_theme_named_twice_on_a_line_counts_once() -> None:
 def test_missing_agency_shows_as_missing_with_zero() -> None:
     result = run([{"agency_id": "a", "amount_pence": 100}])
     assert {c.agency_id: c.status for c in result.coverage} == {
-        "a": "actual", "b": "missing", "c": "missing"}
+        "a": "actual",
+        "b": "missing",
+        "c": "missing",
+    }
     assert {x.key: x.pence for x in result.by_agency}["b"] == 0
 
 
 def test_mixed_actuals_and_estimates() -> None:
-    result = run([{"agency_id": "a", "amount_pence": 100},
-                  {"agency_id": "a", "amount_pence": 300, "estimate": True}])
+    result = run(
+        [
+            {"agency_id": "a", "amount_pence": 100},
+            {"agency_id": "a", "amount_pence": 300, "estimate": True},
+        ]
+    )
     assert result.coverage[0].status == "mixed"
     assert result.estimated_share == Decimal("0.75")
 
 
-line = st.fixed_dictionaries({
-    "agency_id": st.sampled_from(AGENCIES),
-    "amount_pence": st.integers(min_value=-10**11, max_value=10**11),
-    "cofog": st.sampled_from([None, "01", "07.3", "10.1", "10.2.1"]),
-    "spend_type": st.sampled_from(["revenue", "capital"]),
-    "estimate": st.booleans(),
-    "counterparty_agency_id": st.sampled_from([None, None, "a", "b", "c", "outside"]),
-    "funding_source": st.sampled_from([None, "a", "b", "HM Treasury"]),
-    "themes": st.sampled_from([None, "x", "x;y"]),
-})
+line = st.fixed_dictionaries(
+    {
+        "agency_id": st.sampled_from(AGENCIES),
+        "amount_pence": st.integers(min_value=-(10**11), max_value=10**11),
+        "cofog": st.sampled_from([None, "01", "07.3", "10.1", "10.2.1"]),
+        "spend_type": st.sampled_from(["revenue", "capital"]),
+        "estimate": st.booleans(),
+        "counterparty_agency_id": st.sampled_from([None, None, "a", "b", "c", "outside"]),
+        "funding_source": st.sampled_from([None, "a", "b", "HM Treasury"]),
+        "themes": st.sampled_from([None, "x", "x;y"]),
+    }
+)
 share = st.decimals(min_value=0, max_value=1, places=6, allow_nan=False, allow_infinity=False)
 
 
@@ -105,7 +132,7 @@ def test_totals_conserve(rows: list[dict[str, object]], shares: dict[str, Decima
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.integers(min_value=-10**13, max_value=10**13), min_size=1, max_size=30), share)
+@given(st.lists(st.integers(min_value=-(10**13), max_value=10**13), min_size=1, max_size=30), share)
 def test_vectorised_apportionment_matches_the_scalar_rule(amounts: list[int], s: Decimal) -> None:
     frame = lines([{"agency_id": "a", "amount_pence": a} for a in amounts])
     got = apportioned(frame, {"a": s}).collect()["amount_pence"].to_list()

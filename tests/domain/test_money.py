@@ -27,13 +27,13 @@ def test_format_gbp() -> None:
     assert format_gbp(-5) == "-£0.05"
 
 
-@given(st.integers(min_value=-10**13, max_value=10**13))
+@given(st.integers(min_value=-(10**13), max_value=10**13))
 def test_pence_round_trip(pence: int) -> None:
     assert pounds_to_pence(pence_to_pounds(pence)) == pence
 
 
 @given(
-    st.integers(min_value=-10**13, max_value=10**13),
+    st.integers(min_value=-(10**13), max_value=10**13),
     st.decimals(min_value=0, max_value=1, places=12, allow_nan=False, allow_infinity=False),
 )
 def test_apportion_matches_decimal_arithmetic(pence: int, share: Decimal) -> None:

@@ -25,7 +25,9 @@ def test_total_and_per_head(counted: dict[str, object]) -> None:
     assert counted["per_head_gbp"] == Decimal("8.60")
 
 
-def test_apportionment_multiplies_each_line_then_rounds_half_even(counted: dict[str, object]) -> None:
+def test_apportionment_multiplies_each_line_then_rounds_half_even(
+    counted: dict[str, object],
+) -> None:
     agencies = {r["agency_id"]: r["gbp"] for r in counted["by_agency"]}  # type: ignore[attr-defined]
     # 1,000,000.01 x 0.25 -> 250,000.00; 0.02 x 0.25 -> 0.00; 0.06 x 0.25 -> 0.02
     assert agencies["police"] == Decimal("250000.02")
@@ -78,8 +80,7 @@ def test_breakdowns(counted: dict[str, object]) -> None:
 
 def test_coverage_and_estimated_share(counted: dict[str, object]) -> None:
     statuses = {c["agency_id"]: c["status"] for c in counted["coverage"]}  # type: ignore[attr-defined]
-    assert statuses == {"council": "actual", "pct": "actual", "police": "actual",
-                        "dwp": "estimate"}
+    assert statuses == {"council": "actual", "pct": "actual", "police": "actual", "dwp": "estimate"}
     assert counted["estimated_gbp"] == Decimal("300000.00")
     assert counted["estimated_share"] == Decimal("0.0698")
 

@@ -29,8 +29,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Store:
 
 def published_council_total() -> Decimal:
     """RS line 699, 'TOTAL SERVICE EXPENDITURE', for Trafford, in pounds."""
-    rows = CalamineWorkbook.from_path(str(DEMO / "RS_2017-18_data_by_LA.xlsx")) \
-        .get_sheet_by_name("RS LA Data 2017-18").to_python()
+    rows = (
+        CalamineWorkbook.from_path(str(DEMO / "RS_2017-18_data_by_LA.xlsx"))
+        .get_sheet_by_name("RS LA Data 2017-18")
+        .to_python()
+    )
     column = rows[5].index(699.0)
     (trafford,) = [r for r in rows if r[1] == "E08000009"]
     return Decimal(repr(trafford[column])) * 1000
@@ -44,15 +47,20 @@ def expected_estimates() -> Decimal:
     with (DEMO / "ons_mye_mid-2020_ltla2021_england_wales_single_year_of_age.csv").open() as f:
         people = {r["ltla21_code"]: int(r["total_population"]) for r in csv.DictReader(f)}
     share = (Decimal(people["E08000009"]) / sum(people[c] for c in NORTH_WEST)).quantize(
-        Decimal("1e-12"), rounding=ROUND_HALF_EVEN)
-    rows = CalamineWorkbook.from_path(str(DEMO / "CRA_2018_Database_for_Publication_rvsd.xlsx")) \
-        .get_sheet_by_name("CRA 2018 database").to_python()
+        Decimal("1e-12"), rounding=ROUND_HALF_EVEN
+    )
+    rows = (
+        CalamineWorkbook.from_path(str(DEMO / "CRA_2018_Database_for_Publication_rvsd.xlsx"))
+        .get_sheet_by_name("CRA 2018 database")
+        .to_python()
+    )
     total = Decimal(0)
     for row in rows[1:]:
         in_region = str(row[12]).casefold() == "england_north west"
         sector, function = row[10], str(row[6])
         wanted = sector in ("CG", "PC") or (
-            sector == "LG" and function.split(" ")[0] in ("3.1", "3.2"))
+            sector == "LG" and function.split(" ")[0] in ("3.1", "3.2")
+        )
         if in_region and wanted and isinstance(row[18], int | float):
             pounds = (Decimal(repr(row[18])) * 1000).quantize(PENNY, ROUND_HALF_EVEN)
             total += (pounds * share).quantize(PENNY, ROUND_HALF_EVEN)

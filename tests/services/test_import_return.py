@@ -70,8 +70,13 @@ def test_a_new_import_is_a_new_version_and_replaces_the_old(place: Store) -> Non
         assert len(versions[1].source_files[0]["sha256"]) == 64
 
 
-def messy_workbook(path: Path, rows: list[list[object]], title_rows: int = 3,
-                   header: list[str] | None = None, sheet: str = "Spend") -> Path:
+def messy_workbook(
+    path: Path,
+    rows: list[list[object]],
+    title_rows: int = 3,
+    header: list[str] | None = None,
+    sheet: str = "Spend",
+) -> Path:
     book = openpyxl.Workbook()
     ws = book.active
     assert ws is not None
@@ -87,13 +92,18 @@ def messy_workbook(path: Path, rows: list[list[object]], title_rows: int = 3,
     return path
 
 
-def test_header_below_title_rows_pound_signs_brackets_and_totals(place: Store, tmp_path: Path) -> None:
-    path = messy_workbook(tmp_path / "april.xlsx", [
-        ["01/04/2009", "Acme Ltd", "Libraries", "£1,234.50"],
-        ["02/04/2009", "Bolt & Co", "Libraries", "(1,000.25)"],
-        ["03/04/2009", "Care Homes plc", "Adult Social Care", 5000],
-        [None, "Total", None, 5234.25],
-    ])
+def test_header_below_title_rows_pound_signs_brackets_and_totals(
+    place: Store, tmp_path: Path
+) -> None:
+    path = messy_workbook(
+        tmp_path / "april.xlsx",
+        [
+            ["01/04/2009", "Acme Ltd", "Libraries", "£1,234.50"],
+            ["02/04/2009", "Bolt & Co", "Libraries", "(1,000.25)"],
+            ["03/04/2009", "Care Homes plc", "Adult Social Care", 5000],
+            [None, "Total", None, 5234.25],
+        ],
+    )
     result = import_return("council", [path], "2009-10", store=place)
     assert result is not None
     assert result.line_count == 3
@@ -122,17 +132,22 @@ def test_windows_encoding_and_semicolons(place: Store, tmp_path: Path) -> None:
 
 def _current_file(store: Store, agency: str, year: str) -> str:
     with store.sessions() as session:
-        (current,) = [s for s in repo.current_submissions(session, "testshire", year)
-                      if s.agency_id == agency]
+        (current,) = [
+            s for s in repo.current_submissions(session, "testshire", year) if s.agency_id == agency
+        ]
         return current.lines_file
 
 
 def test_months_with_different_layouts_are_each_mapped(place: Store, tmp_path: Path) -> None:
-    april = messy_workbook(tmp_path / "april.xlsx", [["01/04/2009", "Acme", "Parks", 10]],
-                           title_rows=0)
+    april = messy_workbook(
+        tmp_path / "april.xlsx", [["01/04/2009", "Acme", "Parks", 10]], title_rows=0
+    )
     may = tmp_path / "may.csv"
-    may.write_text("Notes line\n\nPayment Date,Net Amount,Beneficiary,Cost Centre\n"
-                   "2009-05-01,20.00,Acme,Parks\n", encoding="utf-8")
+    may.write_text(
+        "Notes line\n\nPayment Date,Net Amount,Beneficiary,Cost Centre\n"
+        "2009-05-01,20.00,Acme,Parks\n",
+        encoding="utf-8",
+    )
     result = import_return("council", [april, may], "2009-10", store=place)
     assert result is not None
     assert result.total_pence == 3000
@@ -140,8 +155,9 @@ def test_months_with_different_layouts_are_each_mapped(place: Store, tmp_path: P
 
 
 def test_ods_files_are_read(place: Store, tmp_path: Path) -> None:
-    path = write_ods(tmp_path / "return.ods", [["Date", "Supplier", "Amount"],
-                                               ["2009-06-01", "Acme", "12.34"]])
+    path = write_ods(
+        tmp_path / "return.ods", [["Date", "Supplier", "Amount"], ["2009-06-01", "Acme", "12.34"]]
+    )
     result = import_return("council", [path], "2009-10", store=place)
     assert result is not None
     assert result.total_pence == 1234
@@ -150,9 +166,12 @@ def test_ods_files_are_read(place: Store, tmp_path: Path) -> None:
 def write_ods(path: Path, rows: list[list[str]]) -> Path:
     """A minimal OpenDocument spreadsheet, written by hand to need no extra library."""
     cells = "".join(
-        "<table:table-row>" + "".join(
+        "<table:table-row>"
+        + "".join(
             f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>'
-            for v in row) + "</table:table-row>"
+            for v in row
+        )
+        + "</table:table-row>"
         for row in rows
     )
     content = (
@@ -165,14 +184,17 @@ def write_ods(path: Path, rows: list[list[str]]) -> Path:
     )
     manifest = (
         '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+        'manifest:version="1.2">'
         '<manifest:file-entry manifest:full-path="/" '
         'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
         '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
         "</manifest:manifest>"
     )
     with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr(
+            zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet"
+        )
         archive.writestr("META-INF/manifest.xml", manifest)
         archive.writestr("content.xml", content)
     return path
@@ -181,24 +203,36 @@ def write_ods(path: Path, rows: list[list[str]]) -> Path:
 # ---- bad input: a clear error, and nothing lost ------------------------------------
 
 
-def rejected(store: Store, files: list[Path], year: str = "2009-10", **kwargs: object) -> ImportRejected:
+def rejected(
+    store: Store, files: list[Path], year: str = "2009-10", **kwargs: object
+) -> ImportRejected:
     with pytest.raises(ImportRejected) as caught:
         import_return("council", files, year, store=store, **kwargs)  # type: ignore[arg-type]
     with store.sessions() as session:
-        assert repo.submissions_for(session, "testshire", "council", year) == [] or year == "2009-10"
+        assert (
+            repo.submissions_for(session, "testshire", "council", year) == [] or year == "2009-10"
+        )
     return caught.value
 
 
 def test_a_bad_amount_names_file_sheet_row_and_column(place: Store, tmp_path: Path) -> None:
     before = count_place("testshire", "2009-10", store=place).total_pence
-    path = messy_workbook(tmp_path / "bad.xlsx", [
-        ["01/04/2009", "Acme", "Parks", "12.00"],
-        ["02/04/2009", "Acme", "Parks", "twelve"],
-    ])
+    path = messy_workbook(
+        tmp_path / "bad.xlsx",
+        [
+            ["01/04/2009", "Acme", "Parks", "12.00"],
+            ["02/04/2009", "Acme", "Parks", "twelve"],
+        ],
+    )
     error = rejected(place, [path])
     (problem,) = error.problems
     assert (problem.code, problem.file, problem.sheet, problem.row, problem.column) == (
-        "not-a-number", "bad.xlsx", "Spend", 6, "Amount (£)")
+        "not-a-number",
+        "bad.xlsx",
+        "Spend",
+        6,
+        "Amount (£)",
+    )
     assert "twelve" in str(problem) and "1234.56" in str(problem)
     # All or nothing: the earlier return still stands, untouched.
     assert count_place("testshire", "2009-10", store=place).total_pence == before
@@ -218,8 +252,11 @@ def test_a_mapping_file_reads_unusual_headers(place: Store, tmp_path: Path) -> N
     path = tmp_path / "odd.csv"
     path.write_text("When,Who,How much\n2009-04-01,Acme,5\n", encoding="utf-8")
     mapping = tmp_path / "mapping.json"
-    mapping.write_text(json.dumps({"columns": {"amount_gbp": "How much", "supplier": ["Who"],
-                                               "payment_date": "When"}}))
+    mapping.write_text(
+        json.dumps(
+            {"columns": {"amount_gbp": "How much", "supplier": ["Who"], "payment_date": "When"}}
+        )
+    )
     result = import_return("council", [path], "2009-10", store=place, mapping_file=mapping)
     assert result is not None and result.total_pence == 500
     # Saved for the agency: the next file with that layout needs no mapping.
@@ -256,13 +293,17 @@ def test_unknown_agency_and_declined_confirmation(place: Store) -> None:
     with pytest.raises(ImportRejected) as caught:
         import_return("nobody", MANCHESTER[:1], "2021-22", store=place)
     assert "no stored place has an agency 'nobody'" in str(caught.value)
-    assert import_return("council", MANCHESTER[:1], "2021-22", store=place,
-                         confirm=lambda plan: False) is None
+    assert (
+        import_return("council", MANCHESTER[:1], "2021-22", store=place, confirm=lambda plan: False)
+        is None
+    )
     with place.sessions() as session:
         assert repo.submissions_for(session, "testshire", "council", "2021-22") == []
 
 
-def test_unclassified_service_names_are_listed_with_suggestions(place: Store, tmp_path: Path) -> None:
+def test_unclassified_service_names_are_listed_with_suggestions(
+    place: Store, tmp_path: Path
+) -> None:
     result = import_return("council", MANCHESTER[:1], "2021-22", store=place)
     assert result is not None
     names = {u.service: u for u in result.unclassified}
@@ -291,23 +332,32 @@ def test_bad_classification_rules_are_reported(place: Store, tmp_path: Path) -> 
 def test_count_template_filled_in_is_accepted(place: Store, tmp_path: Path) -> None:
     from totalplace.services.template import write_template
 
-    path = write_template("testshire", tmp_path / "template.xlsx", store=place,
-                          financial_year="2011-12")
+    path = write_template(
+        "testshire", tmp_path / "template.xlsx", store=place, financial_year="2011-12"
+    )
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["Guide", "Return", "Lists", "Agencies"]
     sheet = book["Return"]
     header = [c.value for c in sheet[1]]
     assert header[:4] == ["agency_id", "financial_year", "description", "amount_gbp"]
-    drop_downs = {str(v.sqref).split(":")[0]: v.formula1
-                  for v in sheet.data_validations.dataValidation}
+    drop_downs = {
+        str(v.sqref).split(":")[0]: v.formula1 for v in sheet.data_validations.dataValidation
+    }
     cofog = f"{openpyxl.utils.get_column_letter(header.index('cofog') + 1)}2"
     assert drop_downs[cofog].startswith("=Lists!$B$1")
     assert drop_downs["B2"] == '"2011-12"'
     agencies = [row[0].value for row in book["Agencies"].iter_rows(min_row=2)]
     assert agencies == ["council", "dwp", "pct", "police"]
-    values = {"agency_id": "council", "financial_year": "2011-12", "description": "Libraries",
-              "amount_gbp": 1500.5, "cofog": "08.2", "sercop": "CUL", "spend_type": "revenue",
-              "estimate": "false"}
+    values = {
+        "agency_id": "council",
+        "financial_year": "2011-12",
+        "description": "Libraries",
+        "amount_gbp": 1500.5,
+        "cofog": "08.2",
+        "sercop": "CUL",
+        "spend_type": "revenue",
+        "estimate": "false",
+    }
     for column, name in enumerate(header, start=1):
         sheet.cell(row=2, column=column, value=values.get(str(name)))
     book.save(path)
@@ -337,5 +387,7 @@ def test_amounts_read_exactly(place: Store, tmp_path: Path) -> None:
     path.write_text(out.getvalue(), encoding="utf-8")
     result = import_return("council", [path], "2009-10", store=place)
     assert result is not None
-    assert Decimal(result.total_pence) / 100 == Decimal("0.1") + Decimal("0.2") - Decimal("0.3") \
-        + Decimal("1000000.07") - 5 - 7
+    assert (
+        Decimal(result.total_pence) / 100
+        == Decimal("0.1") + Decimal("0.2") - Decimal("0.3") + Decimal("1000000.07") - 5 - 7
+    )

@@ -26,9 +26,16 @@ def test_round_trip_loses_nothing(store: Store, tmp_path: Path) -> None:
     first = export_package("testshire", tmp_path / "first", store=store)
     import_package(first, store=store, replace=True)
     second = export_package("testshire", tmp_path / "second", store=store)
-    for name in ("datapackage.json", "place.csv", "agencies.csv", "populations.csv",
-                 "apportionment.csv", "returns.csv"):
+    for name in (
+        "datapackage.json",
+        "place.csv",
+        "agencies.csv",
+        "populations.csv",
+        "apportionment.csv",
+        "returns.csv",
+    ):
         assert (first / name).read_text() == (second / name).read_text(), name
+
     def key(row: dict[str, str]) -> tuple[str, str, str]:
         return row["agency_id"], row["financial_year"], row["description"]
 
@@ -38,8 +45,15 @@ def test_round_trip_loses_nothing(store: Store, tmp_path: Path) -> None:
     for before, after in zip(original, exported, strict=True):
         assert after["local_ref"] == before["local_ref"]  # extra columns are kept
         assert float(after["amount_gbp"]) == float(before["amount_gbp"])
-        for column in ("cofog", "sercop", "themes", "funding_source", "counterparty_agency_id",
-                       "spend_type", "estimate"):
+        for column in (
+            "cofog",
+            "sercop",
+            "themes",
+            "funding_source",
+            "counterparty_agency_id",
+            "spend_type",
+            "estimate",
+        ):
             assert after[column] == before[column], column
     assert read_rows(first / "place.csv")[0]["lead_body"] == "Testshire Council"
 
@@ -100,7 +114,7 @@ def problems(store: Store, package: Path) -> list[tuple[str, str | None, int | N
 
 
 def test_bad_amount_is_located(store: Store, package: Path) -> None:
-    edit(package / "returns.csv", "250000.50", "\"250,000.5O\"")
+    edit(package / "returns.csv", "250000.50", '"250,000.5O"')
     assert problems(store, package) == [("not-a-number", "returns.csv", 3, "amount_gbp")]
 
 
@@ -136,7 +150,8 @@ def test_bad_codes_years_and_flags(sqlite_store: Store, package: Path) -> None:
 def test_self_payment(sqlite_store: Store, package: Path) -> None:
     edit(package / "returns.csv", ",,pct,revenue", ",,council,revenue")
     assert problems(sqlite_store, package) == [
-        ("self-payment", "returns.csv", 5, "counterparty_agency_id")]
+        ("self-payment", "returns.csv", 5, "counterparty_agency_id")
+    ]
 
 
 def test_missing_resource_and_column(sqlite_store: Store, package: Path) -> None:
@@ -168,13 +183,17 @@ def test_two_places_in_one_package(sqlite_store: Store, package: Path) -> None:
 
 def test_not_utf8(sqlite_store: Store, package: Path) -> None:
     (package / "agencies.csv").write_bytes(
-        "agency_id,name,agency_type\ncouncil,Caf\xe9 Council,unitary council\n".encode("cp1252"))
+        "agency_id,name,agency_type\ncouncil,Caf\xe9 Council,unitary council\n".encode("cp1252")
+    )
     assert problems(sqlite_store, package)[0][:2] == ("file-unreadable", "agencies.csv")
 
 
 def test_blank_required_value(sqlite_store: Store, package: Path) -> None:
-    edit(package / "returns.csv", "dwp,2009-10,Jobseeker's Allowance (top-down),300000.00",
-         "dwp,2009-10,Jobseeker's Allowance (top-down),")
+    edit(
+        package / "returns.csv",
+        "dwp,2009-10,Jobseeker's Allowance (top-down),300000.00",
+        "dwp,2009-10,Jobseeker's Allowance (top-down),",
+    )
     assert problems(sqlite_store, package) == [("blank-value", "returns.csv", 13, "amount_gbp")]
 
 

@@ -219,8 +219,13 @@ def classified(lines: pl.LazyFrame, rules: pl.DataFrame | None) -> pl.LazyFrame:
         .select(pl.col("agency_id"), pl.col("service"), pl.col("cofog").alias("_rule_cofog"))
     )
     return (
-        lines.join(lookup, on=["agency_id", "service"], how="left", nulls_equal=False,
-                   maintain_order="left")
+        lines.join(
+            lookup,
+            on=["agency_id", "service"],
+            how="left",
+            nulls_equal=False,
+            maintain_order="left",
+        )
         .with_columns(pl.coalesce("cofog", "_rule_cofog").alias("cofog"))
         .drop("_rule_cofog")
     )

@@ -17,7 +17,7 @@ PROBLEM_CODES: dict[str, str] = {
     "missing-column": "Add the column, or map one of your columns to it with --mapping.",
     "duplicate-column": "Give each column a different header.",
     "reserved-column": "Rename the column; that name is used by totalplace itself.",
-    "no-header": "Add a header row naming the columns, or say which columns are which with --mapping.",
+    "no-header": "Add a header row naming the columns, or name them with --mapping.",
     "blank-value": "Fill the cell in, or remove the row if it is not a spend line.",
     "not-a-number": "Write the amount as a number such as 1234.56; £, commas and (1,234) are fine.",
     "too-many-decimals": "Amounts are in pounds and pence: round to two decimal places.",
@@ -29,7 +29,7 @@ PROBLEM_CODES: dict[str, str] = {
     "bad-boolean": "Write true or false.",
     "bad-spend-type": "Write revenue or capital.",
     "bad-cofog": "Use a COFOG code such as 07 or 07.3 (see docs/formats/reference.md).",
-    "bad-sercop": "Use a SeRCOP division code such as ASC, or its name (docs/formats/reference.md).",
+    "bad-sercop": "Use a SeRCOP division code such as ASC, or its name (docs/formats/reference.md)",
     "unknown-agency": "Add the agency to the place's agencies first, or correct the identifier.",
     "unknown-place": "Import the place's data package first, or correct the identifier.",
     "self-payment": "A payment to another agency must name a different agency.",
@@ -100,9 +100,7 @@ class ImportRejected(Exception):
         shown = "\n".join(f"- {p}" for p in self.problems)
         more = self.total - len(self.problems)
         tail = f"\n- … and {more} more problems of the same kinds" if more > 0 else ""
-        return (
-            f"Nothing was imported: {self.total} problem(s) to fix first.\n{shown}{tail}"
-        )
+        return f"Nothing was imported: {self.total} problem(s) to fix first.\n{shown}{tail}"
 
 
 class ProblemList:

@@ -116,8 +116,9 @@ def normalise_lines(
         pl.col("counterparty_agency_id").is_not_null()
         & ~pl.col("counterparty_agency_id").is_in(list(agencies)),
         "unknown-agency",
-        lambda r: f"counterparty {r['counterparty_agency_id']!r} is not one of the place's "
-        "agencies",
+        lambda r: (
+            f"counterparty {r['counterparty_agency_id']!r} is not one of the place's agencies"
+        ),
         "counterparty_agency_id",
     )
     checks.run(
@@ -237,7 +238,9 @@ def _normalised_codes(frame: pl.DataFrame, reference: Reference) -> pl.DataFrame
         .then(cofog_head.str.zfill(2) + cofog_tail.fill_null(""))
         .otherwise(pl.col("cofog"))
         .alias("cofog"),
-        pl.col("sercop").str.to_lowercase().replace_strict(sercop_lookup, default=None)
+        pl.col("sercop")
+        .str.to_lowercase()
+        .replace_strict(sercop_lookup, default=None)
         .alias("sercop"),
         pl.col("spend_type").str.to_lowercase().fill_null("revenue").alias("spend_type"),
         pl.when(estimate_text.is_null())

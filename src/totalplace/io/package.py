@@ -73,9 +73,7 @@ def package_folder(path: Path) -> Iterator[Path]:
         yield found[0].parent if found else root
 
 
-def read_package(
-    path: Path, reference: Reference, report: Report = _quiet
-) -> PlacePackage:
+def read_package(path: Path, reference: Reference, report: Report = _quiet) -> PlacePackage:
     with package_folder(path) as folder:
         return _read_folder(folder, reference, report)
 
@@ -93,7 +91,9 @@ def _read_folder(folder: Path, reference: Reference, report: Report) -> PlacePac
     places = small["place"]
     if len(places) != 1:
         problems.add(
-            Problem("one-place-only", f"place.csv has {len(places)} rows, not one", file="place.csv")
+            Problem(
+                "one-place-only", f"place.csv has {len(places)} rows, not one", file="place.csv"
+            )
         )
         problems.raise_if_any()
     place = places[0]
@@ -123,12 +123,19 @@ def _resource_paths(folder: Path) -> dict[str, str]:
             data = json.loads(descriptor.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ImportRejected(
-                [Problem("file-unreadable", f"datapackage.json is not valid JSON ({exc})",
-                         file="datapackage.json")]
+                [
+                    Problem(
+                        "file-unreadable",
+                        f"datapackage.json is not valid JSON ({exc})",
+                        file="datapackage.json",
+                    )
+                ]
             ) from exc
         for item in data.get("resources", []):
-            if isinstance(item, dict) and item.get("name") in paths and isinstance(
-                item.get("path"), str
+            if (
+                isinstance(item, dict)
+                and item.get("name") in paths
+                and isinstance(item.get("path"), str)
             ):
                 paths[item["name"]] = item["path"]
     return paths
@@ -142,14 +149,22 @@ def _read_small(
     if not path.exists():
         if resource.required:
             problems.add(
-                Problem("missing-resource", f"the package has no {resource.name} resource", file=name)
+                Problem(
+                    "missing-resource", f"the package has no {resource.name} resource", file=name
+                )
             )
         return [], []
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        problems.add(Problem("file-unreadable", "the file is not UTF-8 text", file=name,
-                             fix="Save the file as CSV UTF-8 and try again."))
+        problems.add(
+            Problem(
+                "file-unreadable",
+                "the file is not UTF-8 text",
+                file=name,
+                fix="Save the file as CSV UTF-8 and try again.",
+            )
+        )
         return [], []
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in reader.fieldnames or []]
@@ -163,15 +178,27 @@ def _read_small(
         if not any(row.values()):
             continue
         for check in resource.fields:
-            _check_value(check.name, check.type, check.required, row, name, number, problems,
-                         dict(check.constraints))
+            _check_value(
+                check.name,
+                check.type,
+                check.required,
+                row,
+                name,
+                number,
+                problems,
+                dict(check.constraints),
+            )
         key = tuple(row.get(k, "") for k in resource.primary_key)
         if resource.primary_key and key in seen:
-            problems.add(Problem(
-                "duplicate-key",
-                f"{', '.join(resource.primary_key)} {'/'.join(key)!r} repeats row {seen[key]}",
-                file=name, row=number, column=resource.primary_key[0],
-            ))
+            problems.add(
+                Problem(
+                    "duplicate-key",
+                    f"{', '.join(resource.primary_key)} {'/'.join(key)!r} repeats row {seen[key]}",
+                    file=name,
+                    row=number,
+                    column=resource.primary_key[0],
+                )
+            )
         seen.setdefault(key, number)
         rows.append(row)
     extra = [h for h in header if h not in resource.field_names()]
@@ -184,19 +211,40 @@ def _header_problems(
     found = False
     duplicates = {h for h in header if header.count(h) > 1}
     for column in sorted(duplicates):
-        problems.add(Problem("duplicate-column", f"two columns are headed {column!r}", file=name,
-                             row=1, column=column))
+        problems.add(
+            Problem(
+                "duplicate-column",
+                f"two columns are headed {column!r}",
+                file=name,
+                row=1,
+                column=column,
+            )
+        )
         found = True
     for column in resource.required_names():
         if column not in header:
-            problems.add(Problem("missing-column", f"there is no {column!r} column", file=name,
-                                 row=1, column=column,
-                                 fix=f"Add a {column!r} column: {resource.name} needs it."))
+            problems.add(
+                Problem(
+                    "missing-column",
+                    f"there is no {column!r} column",
+                    file=name,
+                    row=1,
+                    column=column,
+                    fix=f"Add a {column!r} column: {resource.name} needs it.",
+                )
+            )
             found = True
     for column in header:
         if column in PROVENANCE_COLUMNS and column not in resource.field_names():
-            problems.add(Problem("reserved-column", f"{column!r} is a reserved name", file=name,
-                                 row=1, column=column))
+            problems.add(
+                Problem(
+                    "reserved-column",
+                    f"{column!r} is a reserved name",
+                    file=name,
+                    row=1,
+                    column=column,
+                )
+            )
             found = True
     return found
 
@@ -240,12 +288,18 @@ def _check_value(
         ):
             add("out-of-range", f"{value} is not between {low} and {high}")
         elif isinstance(exponent, int) and exponent < -12:
-            add("too-many-decimals", f"{value} has more than 12 decimal places",
-                "Round the share to 12 decimal places.")
+            add(
+                "too-many-decimals",
+                f"{value} has more than 12 decimal places",
+                "Round the share to 12 decimal places.",
+            )
     pattern = constraints.get("pattern")
     if kind == "string" and isinstance(pattern, str) and not re.match(pattern, value):
-        add("out-of-range", f"{value!r} does not match {pattern}",
-            "Use lower-case letters, digits, dashes and underscores only.")
+        add(
+            "out-of-range",
+            f"{value!r} does not match {pattern}",
+            "Use lower-case letters, digits, dashes and underscores only.",
+        )
 
 
 def _check_apportionment(
@@ -253,14 +307,25 @@ def _check_apportionment(
 ) -> None:
     for number, row in enumerate(rows, start=2):
         if row["agency_id"] not in agency_ids:
-            problems.add(Problem("unknown-agency",
-                                 f"agency {row['agency_id']!r} is not in agencies.csv",
-                                 file="apportionment.csv", row=number, column="agency_id"))
+            problems.add(
+                Problem(
+                    "unknown-agency",
+                    f"agency {row['agency_id']!r} is not in agencies.csv",
+                    file="apportionment.csv",
+                    row=number,
+                    column="agency_id",
+                )
+            )
         if row["place_id"] != place_id:
-            problems.add(Problem("unknown-place",
-                                 f"place {row['place_id']!r} is not this package's place "
-                                 f"{place_id!r}", file="apportionment.csv", row=number,
-                                 column="place_id"))
+            problems.add(
+                Problem(
+                    "unknown-place",
+                    f"place {row['place_id']!r} is not this package's place {place_id!r}",
+                    file="apportionment.csv",
+                    row=number,
+                    column="place_id",
+                )
+            )
 
 
 def _read_returns(
@@ -278,15 +343,28 @@ def _read_returns(
     try:
         raw = pl.read_csv(path, infer_schema=False, encoding="utf8")
     except (pl.exceptions.ComputeError, UnicodeDecodeError) as exc:
-        problems.add(Problem("file-unreadable", f"the file cannot be read as UTF-8 CSV ({exc})",
-                             file=name, fix="Save the file as CSV UTF-8 and try again."))
+        problems.add(
+            Problem(
+                "file-unreadable",
+                f"the file cannot be read as UTF-8 CSV ({exc})",
+                file=name,
+                fix="Save the file as CSV UTF-8 and try again.",
+            )
+        )
         return pl.DataFrame(schema=LINE_SCHEMA)
     raw = raw.rename({c: c.strip() for c in raw.columns})
     header = raw.columns
     for column in header:
         if "_duplicated_" in column:
-            problems.add(Problem("duplicate-column", "two columns have the same header",
-                                 file=name, row=1, column=column.split("_duplicated_")[0]))
+            problems.add(
+                Problem(
+                    "duplicate-column",
+                    "two columns have the same header",
+                    file=name,
+                    row=1,
+                    column=column.split("_duplicated_")[0],
+                )
+            )
     if _header_problems(header, RETURNS, name, problems):
         return pl.DataFrame(schema=LINE_SCHEMA)
     raw = raw.with_columns(
@@ -327,8 +405,9 @@ def write_package(package: PlacePackage, folder: Path) -> None:
 
 def _write_small(path: Path, columns: list[str], rows: list[Row]) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore",
-                                lineterminator="\n")
+        writer = csv.DictWriter(
+            handle, fieldnames=columns, extrasaction="ignore", lineterminator="\n"
+        )
         writer.writeheader()
         for row in rows:
             writer.writerow({c: row.get(c, "") for c in columns})
@@ -341,7 +420,9 @@ def _write_returns(path: Path, lines: pl.DataFrame, extra: list[str]) -> None:
             columns.append(format_amount(pl.col("amount_pence")).alias("amount_gbp"))
         elif name == "estimate":
             columns.append(
-                pl.when(pl.col("estimate")).then(pl.lit("true")).otherwise(pl.lit("false"))
+                pl.when(pl.col("estimate"))
+                .then(pl.lit("true"))
+                .otherwise(pl.lit("false"))
                 .alias("estimate")
             )
         else:

@@ -46,8 +46,11 @@ def read_revenue_outturn(path: Path, gss_code: str) -> list[OutturnLine]:
                 if isinstance(number, float) and 190 <= number <= 698:
                     value = row[index]
                     if isinstance(value, int | float):
-                        out.append(OutturnLine(str(int(number)), str(labels[index]).strip(),
-                                               Decimal(repr(value))))
+                        out.append(
+                            OutturnLine(
+                                str(int(number)), str(labels[index]).strip(), Decimal(repr(value))
+                            )
+                        )
             return out
     raise LookupError(f"{gss_code} is not in {path.name}")
 
@@ -65,16 +68,18 @@ def read_country_regional_analysis(path: Path, region: str, year: str) -> list[C
         value = row[col[year]]
         if not isinstance(value, int | float) or value == 0:
             continue
-        out.append(CraRow(
-            department=str(row[col["Department Name"]]).strip(),
-            organisation=str(row[col["Organisation Name"]]).strip(),
-            segment=str(row[col["CRA Segment Name"]]).strip(),
-            cofog_level0=str(row[col["COFOG Level 0"]]).strip(),
-            cofog_level1=str(row[col["COFOG Level 1"]]).strip(),
-            capital=str(row[col["CAP or CUR"]]).strip() == "CAP",
-            sector=str(row[col["CG, LG, PC, BOE"]]).strip(),
-            thousands=Decimal(repr(value)),
-        ))
+        out.append(
+            CraRow(
+                department=str(row[col["Department Name"]]).strip(),
+                organisation=str(row[col["Organisation Name"]]).strip(),
+                segment=str(row[col["CRA Segment Name"]]).strip(),
+                cofog_level0=str(row[col["COFOG Level 0"]]).strip(),
+                cofog_level1=str(row[col["COFOG Level 1"]]).strip(),
+                capital=str(row[col["CAP or CUR"]]).strip() == "CAP",
+                sector=str(row[col["CG, LG, PC, BOE"]]).strip(),
+                thousands=Decimal(repr(value)),
+            )
+        )
     return out
 
 

@@ -23,37 +23,100 @@ HEADER_SEARCH_ROWS = 40
 # Field -> header words, best first. Headers are compared after normalise_header().
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "amount_gbp": (
-        "amount gbp", "amount", "net amount", "net amount excluding vat", "amount excluding vat",
-        "amount excl vat", "amount ex vat", "line amount", "transaction amount", "payment amount",
-        "amount paid", "invoice amount", "net value", "value", "gross amount", "total",
-        "net expenditure", "net current expenditure", "gross expenditure", "outturn",
-        "expenditure", "spend", "net",
+        "amount gbp",
+        "amount",
+        "net amount",
+        "net amount excluding vat",
+        "amount excluding vat",
+        "amount excl vat",
+        "amount ex vat",
+        "line amount",
+        "transaction amount",
+        "payment amount",
+        "amount paid",
+        "invoice amount",
+        "net value",
+        "value",
+        "gross amount",
+        "total",
+        "net expenditure",
+        "net current expenditure",
+        "gross expenditure",
+        "outturn",
+        "expenditure",
+        "spend",
+        "net",
     ),
     "payment_date": (
-        "payment date", "date paid", "paid date", "transaction date", "invoice payment date",
-        "date", "invoice date", "posting date", "payment_date",
+        "payment date",
+        "date paid",
+        "paid date",
+        "transaction date",
+        "invoice payment date",
+        "date",
+        "invoice date",
+        "posting date",
+        "payment_date",
     ),
     "supplier": (
-        "supplier", "supplier name", "supplier beneficiary name", "beneficiary name",
-        "beneficiary", "payee", "payee name", "vendor", "vendor name", "supplier final",
+        "supplier",
+        "supplier name",
+        "supplier beneficiary name",
+        "beneficiary name",
+        "beneficiary",
+        "payee",
+        "payee name",
+        "vendor",
+        "vendor name",
+        "supplier final",
         "merchant name",
     ),
     "service": (
-        "service", "service area", "organisational unit", "directorate service where "
-        "expenditure incurred", "service division", "service label", "cost centre",
-        "cost centre name", "cost centre description", "department", "directorate",
-        "responsible unit", "service category label",
+        "service",
+        "service area",
+        "organisational unit",
+        "directorate service where expenditure incurred",
+        "service division",
+        "service label",
+        "cost centre",
+        "cost centre name",
+        "cost centre description",
+        "department",
+        "directorate",
+        "responsible unit",
+        "service category label",
     ),
     "expense_type": (
-        "expense type", "expenses type", "expenditure category", "expense category",
-        "expense area", "expenditure type", "sercop expenditure category", "account",
-        "account description", "subjective", "subjective description", "category",
+        "expense type",
+        "expenses type",
+        "expenditure category",
+        "expense category",
+        "expense area",
+        "expenditure type",
+        "sercop expenditure category",
+        "account",
+        "account description",
+        "subjective",
+        "subjective description",
+        "category",
     ),
     "description": (
-        "description", "purpose", "purpose of spend", "narrative", "details",
-        "transaction description", "line description", "item description",
+        "description",
+        "purpose",
+        "purpose of spend",
+        "narrative",
+        "details",
+        "transaction description",
+        "line description",
+        "item description",
     ),
-    "spend_type": ("spend type", "capital revenue", "revenue capital", "cap rev", "capital or revenue"),
+    "spend_type": (
+        "spend type",
+        "capital revenue",
+        "revenue capital",
+        "cap rev",
+        "capital or revenue",
+    ),
     "cofog": ("cofog", "cofog code"),
     "sercop": ("sercop", "sercop code", "sercop service"),
     "themes": ("themes", "theme"),
@@ -64,21 +127,34 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "financial_year": ("financial year",),
 }
 
-THOUSANDS = re.compile(r"£\s*'?0{3}|£\s*k\b|£\s*thousands?|\b0{3}s\b|'000|\(000s?\)|£000s?",
-                       re.IGNORECASE)
+THOUSANDS = re.compile(
+    r"£\s*'?0{3}|£\s*k\b|£\s*thousands?|\b0{3}s\b|'000|\(000s?\)|£000s?", re.IGNORECASE
+)
 TOTALS = re.compile(r"^\s*(grand\s+|sub[-\s]?)?totals?\b", re.IGNORECASE)
 NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 EXCEL_EPOCH = date(1899, 12, 30)
-DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d-%b-%Y", "%d-%b-%y",
-                "%d %b %Y", "%d %B %Y", "%Y/%m/%d")
+DATE_FORMATS = (
+    "%d/%m/%Y",
+    "%d/%m/%y",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%d-%b-%Y",
+    "%d-%b-%y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%Y/%m/%d",
+)
 
 
 def normalise_header(text: object) -> str:
     raw = str(text or "")
     raw = re.sub(r"([a-z])([A-Z])", r"\1 \2", raw)  # BeneficiaryName -> Beneficiary Name
     words = re.sub(r"[^0-9a-z]+", " ", raw.lower()).split()
-    return " ".join(w for w in words if w not in {"gbp", "000", "000s", "k", "thousand",
-                                                  "thousands", "s"} or len(words) == 1)
+    return " ".join(
+        w
+        for w in words
+        if w not in {"gbp", "000", "000s", "k", "thousand", "thousands", "s"} or len(words) == 1
+    )
 
 
 @dataclass
@@ -131,8 +207,13 @@ def plan_sheets(
             continue
         problems.add(_no_amount_problem(sheet, mapping))
     if not parts and not problems:
-        problems.add(Problem("empty-return", "no sheet has a column of amounts",
-                             file=sheets[0].file if sheets else None))
+        problems.add(
+            Problem(
+                "empty-return",
+                "no sheet has a column of amounts",
+                file=sheets[0].file if sheets else None,
+            )
+        )
     return ReadPlan(parts, skipped)
 
 
@@ -153,7 +234,7 @@ def _plan_sheet(sheet: Sheet, mapping: dict[str, Any] | None) -> PartPlan | None
     extras = []
     for position, text in enumerate(texts):
         if position in used or not any(
-            position < len(r) and r[position] not in (None, "") for r in sheet.rows[index + 1:]
+            position < len(r) and r[position] not in (None, "") for r in sheet.rows[index + 1 :]
         ):
             continue
         name = text or f"column {position + 1}"
@@ -161,9 +242,13 @@ def _plan_sheet(sheet: Sheet, mapping: dict[str, Any] | None) -> PartPlan | None
             name = f"original {name}"
         extras.append((position, name))
     return PartPlan(
-        file=sheet.file, sheet=sheet.name, header_row=index + 1,
+        file=sheet.file,
+        sheet=sheet.name,
+        header_row=index + 1,
         columns={name: texts[pos] for name, pos in found.items()},
-        thousands=thousands, extras=extras, indexes=found,
+        thousands=thousands,
+        extras=extras,
+        indexes=found,
     )
 
 
@@ -192,7 +277,9 @@ def _match_header(row: list[Cell], wanted: dict[str, tuple[str, ...]]) -> dict[s
     return found
 
 
-def _in_thousands(rows: list[list[Cell]], amount_header: str, mapping: dict[str, Any] | None) -> bool:
+def _in_thousands(
+    rows: list[list[Cell]], amount_header: str, mapping: dict[str, Any] | None
+) -> bool:
     if mapping is not None and mapping.get("amounts_in_thousands") is not None:
         return bool(mapping["amounts_in_thousands"])
     if THOUSANDS.search(amount_header):
@@ -203,8 +290,9 @@ def _in_thousands(rows: list[list[Cell]], amount_header: str, mapping: dict[str,
 
 
 def _looks_empty_or_notes(sheet: Sheet) -> bool:
-    numbers = sum(1 for r in sheet.rows for c in r if isinstance(c, int | float)
-                  and not isinstance(c, bool))
+    numbers = sum(
+        1 for r in sheet.rows for c in r if isinstance(c, int | float) and not isinstance(c, bool)
+    )
     return numbers < 3
 
 
@@ -217,13 +305,18 @@ def _no_amount_problem(sheet: Sheet, mapping: dict[str, Any] | None) -> Problem:
             best_row = row
     headers = [str(c).strip() for c in best_row if isinstance(c, str) and c.strip()]
     found = _match_header(best_row, _wanted_headers(mapping))
-    missing = [n for n in ("amount_gbp", "payment_date", "supplier", "service", "description")
-               if n not in found]
+    missing = [
+        n
+        for n in ("amount_gbp", "payment_date", "supplier", "service", "description")
+        if n not in found
+    ]
     seen = ", ".join(repr(h) for h in headers[:20]) or "no header cells"
     return Problem(
         "missing-column",
         f"no column of amounts was found (headers seen: {seen}; not found: {', '.join(missing)})",
-        file=sheet.file, sheet=sheet.name, column="amount_gbp",
+        file=sheet.file,
+        sheet=sheet.name,
+        column="amount_gbp",
         fix="Give --mapping FILE naming the amount column, e.g. "
         '{"columns": {"amount_gbp": ["Net Amount"]}} (docs/formats/column-mapping.md).',
     )
@@ -240,17 +333,20 @@ class ReadLines:
 
 
 def read_rows(
-    sheets: list[Sheet], plan: ReadPlan, financial_year: str, agency_id: str,
-    bounds: tuple[date, date], problems: ProblemList,
+    sheets: list[Sheet],
+    plan: ReadPlan,
+    financial_year: str,
+    agency_id: str,
+    bounds: tuple[date, date],
+    problems: ProblemList,
 ) -> ReadLines:
     by_key = {(s.file, s.name): s for s in sheets}
     result = ReadLines(rows=[])
     for part in plan.parts:
         sheet = by_key[(part.file, part.sheet)]
-        for offset, row in enumerate(sheet.rows[part.header_row:]):
+        for offset, row in enumerate(sheet.rows[part.header_row :]):
             number = part.header_row + offset + 1
-            line = _read_row(row, part, number, financial_year, agency_id, bounds, problems,
-                             result)
+            line = _read_row(row, part, number, financial_year, agency_id, bounds, problems, result)
             if line is not None:
                 result.rows.append(line)
     return result
@@ -267,12 +363,22 @@ def _cell(row: list[Cell], index: int | None) -> Cell:
 
 
 def _read_row(
-    row: list[Cell], part: PartPlan, number: int, financial_year: str, agency_id: str,
-    bounds: tuple[date, date], problems: ProblemList, result: ReadLines,
+    row: list[Cell],
+    part: PartPlan,
+    number: int,
+    financial_year: str,
+    agency_id: str,
+    bounds: tuple[date, date],
+    problems: ProblemList,
+    result: ReadLines,
 ) -> dict[str, str | int | None] | None:
     def where(name: str) -> dict[str, Any]:
-        return {"file": part.file, "sheet": part.sheet, "row": number,
-                "column": part.columns.get(name, name)}
+        return {
+            "file": part.file,
+            "sheet": part.sheet,
+            "row": number,
+            "column": part.columns.get(name, name),
+        }
 
     values = {name: _cell(row, index) for name, index in part.indexes.items()}
     amount_cell = values.get("amount_gbp")
@@ -285,8 +391,11 @@ def _read_row(
         result.skipped_totals += 1
         return None
     line: dict[str, str | int | None] = {
-        "agency_id": agency_id, "financial_year": financial_year,
-        "source_file": part.file, "source_sheet": part.sheet, "source_row": number,
+        "agency_id": agency_id,
+        "financial_year": financial_year,
+        "source_file": part.file,
+        "source_sheet": part.sheet,
+        "source_row": number,
     }
     amount = parse_amount(amount_cell, part.thousands)
     if isinstance(amount, Problem):
@@ -295,8 +404,19 @@ def _read_row(
         text, rounded = amount
         result.rounded += rounded
         line["amount_gbp"] = text
-    for name in ("supplier", "service", "expense_type", "description", "cofog", "sercop",
-                 "themes", "funding_source", "counterparty_agency_id", "spend_type", "estimate"):
+    for name in (
+        "supplier",
+        "service",
+        "expense_type",
+        "description",
+        "cofog",
+        "sercop",
+        "themes",
+        "funding_source",
+        "counterparty_agency_id",
+        "spend_type",
+        "estimate",
+    ):
         value = values.get(name)
         line[name] = None if value is None else _text(value)
     _read_date(values.get("payment_date"), bounds, financial_year, line, problems, where)
@@ -310,35 +430,55 @@ def _read_row(
     return line
 
 
-def _check_own(values: dict[str, Cell], name: str, expected: str, problems: ProblemList,
-               where: Any) -> None:
+def _check_own(
+    values: dict[str, Cell], name: str, expected: str, problems: ProblemList, where: Any
+) -> None:
     value = values.get(name)
     if value is not None and _text(value) != expected:
         code = "unknown-agency" if name == "agency_id" else "bad-financial-year"
-        problems.add(Problem(code, f"the row says {_text(value)!r} but this return is for "
-                             f"{expected!r}", fix=f"Change it to {expected}, or import the row "
-                             "with the return it belongs to.", **where(name)))
+        problems.add(
+            Problem(
+                code,
+                f"the row says {_text(value)!r} but this return is for {expected!r}",
+                fix=f"Change it to {expected}, or import the row with the return it belongs to.",
+                **where(name),
+            )
+        )
 
 
-def _read_date(value: Cell, bounds: tuple[date, date], financial_year: str,
-               line: dict[str, str | int | None], problems: ProblemList, where: Any) -> None:
+def _read_date(
+    value: Cell,
+    bounds: tuple[date, date],
+    financial_year: str,
+    line: dict[str, str | int | None],
+    problems: ProblemList,
+    where: Any,
+) -> None:
     if value is None:
         line["payment_date"] = None
         return
     day = parse_date(value)
     if day is None:
-        problems.add(Problem("bad-date", f"{_text(value)!r} is not a date", **where("payment_date")))
+        problems.add(
+            Problem("bad-date", f"{_text(value)!r} is not a date", **where("payment_date"))
+        )
         return
     if not bounds[0] <= day <= bounds[1]:
-        problems.add(Problem("date-outside-year",
-                             f"{day.isoformat()} is outside the financial year {financial_year}",
-                             **where("payment_date")))
+        problems.add(
+            Problem(
+                "date-outside-year",
+                f"{day.isoformat()} is outside the financial year {financial_year}",
+                **where("payment_date"),
+            )
+        )
     line["payment_date"] = day.isoformat()
 
 
 def _text(value: Cell) -> str:
     if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        return (
+            value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        )
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
@@ -359,7 +499,7 @@ def parse_amount(value: Cell, thousands: bool) -> tuple[str, int] | Problem:
     """Pounds-and-pence text, and 1 when it had to be rounded to the penny."""
     if value is None:
         return Problem("blank-value", "the amount is blank")
-    if isinstance(value, bool) or isinstance(value, date | timedelta):
+    if isinstance(value, bool | date | timedelta):
         return Problem("not-a-number", f"{_text(value)!r} is not an amount of money")
     if isinstance(value, int | float):
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)

@@ -16,7 +16,11 @@ class Field:
     constraints: tuple[tuple[str, Any], ...] = ()
 
     def table_schema(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"name": self.name, "type": self.type, "description": self.description}
+        out: dict[str, Any] = {
+            "name": self.name,
+            "type": self.type,
+            "description": self.description,
+        }
         constraints = dict(self.constraints)
         if self.required:
             constraints["required"] = True
@@ -88,11 +92,20 @@ PLACE = Resource(
     title="The place",
     description="The area under study: one row.",
     fields=(
-        Field("place_id", "string", "A short identifier chosen by the place, e.g. trafford.",
-              True, (("pattern", "^[a-z0-9][a-z0-9_-]*$"),)),
+        Field(
+            "place_id",
+            "string",
+            "A short identifier chosen by the place, e.g. trafford.",
+            True,
+            (("pattern", "^[a-z0-9][a-z0-9_-]*$"),),
+        ),
         Field("name", "string", "The place's name.", True),
-        Field("gss_codes", "string",
-              "The ONS GSS codes of its local authority areas, `;`-separated.", True),
+        Field(
+            "gss_codes",
+            "string",
+            "The ONS GSS codes of its local authority areas, `;`-separated.",
+            True,
+        ),
     ),
     primary_key=("place_id",),
 )
@@ -104,8 +117,13 @@ POPULATIONS = Resource(
     fields=(
         Field("gss_code", "string", "ONS GSS code of the area.", True),
         Field("year", "integer", "The mid-year of the estimate, e.g. 2009 for mid-2009.", True),
-        Field("population", "integer", "People living in the area at that mid-year.", True,
-              (("minimum", 0),)),
+        Field(
+            "population",
+            "integer",
+            "People living in the area at that mid-year.",
+            True,
+            (("minimum", 0),),
+        ),
     ),
     primary_key=("gss_code", "year"),
     required=False,
@@ -116,11 +134,20 @@ AGENCIES = Resource(
     title="Agencies",
     description="Every body that funds or delivers public services in the place.",
     fields=(
-        Field("agency_id", "string", "A short identifier for the agency, unique in the place.",
-              True, (("pattern", "^[A-Za-z0-9][A-Za-z0-9_.-]*$"),)),
+        Field(
+            "agency_id",
+            "string",
+            "A short identifier for the agency, unique in the place.",
+            True,
+            (("pattern", "^[A-Za-z0-9][A-Za-z0-9_.-]*$"),),
+        ),
         Field("name", "string", "The agency's name.", True),
-        Field("agency_type", "string",
-              "Its kind: " + ", ".join(AGENCY_TYPES) + " (other words are kept as given).", True),
+        Field(
+            "agency_type",
+            "string",
+            "Its kind: " + ", ".join(AGENCY_TYPES) + " (other words are kept as given).",
+            True,
+        ),
     ),
     primary_key=("agency_id",),
 )
@@ -133,8 +160,13 @@ APPORTIONMENT = Resource(
     fields=(
         Field("agency_id", "string", "The agency.", True),
         Field("place_id", "string", "The place.", True),
-        Field("share", "number", "The share, from 0 to 1 (at most 12 decimal places).", True,
-              (("minimum", 0), ("maximum", 1))),
+        Field(
+            "share",
+            "number",
+            "The share, from 0 to 1 (at most 12 decimal places).",
+            True,
+            (("minimum", 0), ("maximum", 1)),
+        ),
         Field("basis", "string", "What the share is based on: population, caseload, ..."),
         Field("source", "string", "Where the share's figures come from."),
     ),
@@ -148,22 +180,44 @@ RETURNS = Resource(
     description="The spend lines of every agency of the place.",
     fields=(
         Field("agency_id", "string", "The agency that spent the money.", True),
-        Field("financial_year", "string", "The financial year, e.g. 2009-10.", True,
-              (("pattern", r"^\d{4}-\d{2}$"),)),
+        Field(
+            "financial_year",
+            "string",
+            "The financial year, e.g. 2009-10.",
+            True,
+            (("pattern", r"^\d{4}-\d{2}$"),),
+        ),
         Field("description", "string", "What the money was spent on."),
-        Field("amount_gbp", "number",
-              "Pounds sterling, at most two decimal places; negative for credits.", True),
+        Field(
+            "amount_gbp",
+            "number",
+            "Pounds sterling, at most two decimal places; negative for credits.",
+            True,
+        ),
         Field("cofog", "string", "COFOG code: division `07`, group `07.3` or class `07.3.1`."),
         Field("sercop", "string", "SeRCOP service division code, e.g. ASC."),
         Field("themes", "string", "Local themes, `;`-separated; a line counts in each."),
-        Field("funding_source", "string",
-              "Who funded the line: the funder's agency_id or a department's name."),
-        Field("counterparty_agency_id", "string",
-              "Set when the line is a payment to another agency of the place."),
-        Field("spend_type", "string", "revenue or capital (revenue when blank).",
-              constraints=(("enum", ["revenue", "capital"]),)),
-        Field("estimate", "boolean",
-              "true for a top-down estimate, false for an actual figure (false when blank)."),
+        Field(
+            "funding_source",
+            "string",
+            "Who funded the line: the funder's agency_id or a department's name.",
+        ),
+        Field(
+            "counterparty_agency_id",
+            "string",
+            "Set when the line is a payment to another agency of the place.",
+        ),
+        Field(
+            "spend_type",
+            "string",
+            "revenue or capital (revenue when blank).",
+            constraints=(("enum", ["revenue", "capital"]),),
+        ),
+        Field(
+            "estimate",
+            "boolean",
+            "true for a top-down estimate, false for an actual figure (false when blank).",
+        ),
         Field("service", "string", "The agency's own service or cost-centre name."),
         Field("supplier", "string", "Who was paid, as the ledger names them."),
         Field("payment_date", "date", "The date of payment, for transaction ledgers."),

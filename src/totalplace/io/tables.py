@@ -42,8 +42,15 @@ def read_sheets(path: Path) -> list[Sheet]:
         return [Sheet(path.name, None, _read_csv_bytes(path.read_bytes(), path.name))]
     if suffix == ".zip":
         return _read_zip(path)
-    raise ImportRejected([Problem("unsupported-format", f"{suffix or 'a file without an ending'} "
-                                  "is not a spreadsheet totalplace reads", file=path.name)])
+    raise ImportRejected(
+        [
+            Problem(
+                "unsupported-format",
+                f"{suffix or 'a file without an ending'} is not a spreadsheet totalplace reads",
+                file=path.name,
+            )
+        ]
+    )
 
 
 def _read_workbook(path: Path) -> list[Sheet]:
@@ -55,8 +62,9 @@ def _read_workbook(path: Path) -> list[Sheet]:
             sheets.append(Sheet(path.name, name, [list(r) for r in rows]))
         return sheets
     except Exception as exc:  # calamine raises several error types for broken files
-        raise ImportRejected([Problem("file-unreadable", f"the workbook cannot be opened ({exc})",
-                                      file=path.name)]) from exc
+        raise ImportRejected(
+            [Problem("file-unreadable", f"the workbook cannot be opened ({exc})", file=path.name)]
+        ) from exc
 
 
 def _read_zip(path: Path) -> list[Sheet]:
@@ -68,8 +76,9 @@ def _read_zip(path: Path) -> list[Sheet]:
                 label = f"{path.name}/{member}"
                 sheets.append(Sheet(label, None, _read_csv_bytes(archive.read(member), label)))
     if not sheets:
-        raise ImportRejected([Problem("unsupported-format", "the zip holds no CSV file",
-                                      file=path.name)])
+        raise ImportRejected(
+            [Problem("unsupported-format", "the zip holds no CSV file", file=path.name)]
+        )
     return sheets
 
 
@@ -92,5 +101,6 @@ def _read_csv_bytes(data: bytes, name: str) -> list[list[Cell]]:
     try:
         return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
     except csv.Error as exc:
-        raise ImportRejected([Problem("file-unreadable", f"the CSV is malformed ({exc})",
-                                      file=name)]) from exc
+        raise ImportRejected(
+            [Problem("file-unreadable", f"the CSV is malformed ({exc})", file=name)]
+        ) from exc

@@ -24,8 +24,9 @@ def count_place(place_id: str, financial_year: str, store: Store | None = None) 
         place = repo.get_place(session, place_id)
         if place is None:
             raise ImportRejected([Problem("unknown-place", f"there is no place {place_id!r}")])
-        agencies = [AgencyInfo(a.agency_id, a.name, a.agency_type)
-                    for a in repo.agencies(session, place_id)]
+        agencies = [
+            AgencyInfo(a.agency_id, a.name, a.agency_type) for a in repo.agencies(session, place_id)
+        ]
         shares = repo.shares(session, place_id)
         submissions = repo.current_submissions(session, place_id, financial_year)
         rules = repo.classification_frame(session, place_id)
@@ -35,14 +36,25 @@ def count_place(place_id: str, financial_year: str, store: Store | None = None) 
         )
     frames = [_line_columns(store.lines.scan(s.lines_file)) for s in submissions]
     lines = pl.concat(frames) if frames else pl.LazyFrame(schema=LINE_COLUMNS)
-    missing = [a.agency_id for a in agencies if a.agency_id not in {s.agency_id for s in submissions}]
+    missing = [
+        a.agency_id for a in agencies if a.agency_id not in {s.agency_id for s in submissions}
+    ]
     if missing:
         notes.append(f"No {financial_year} return yet from: {', '.join(missing)}.")
-    return count(CountInput(
-        place_id=place.place_id, place_name=place.name, financial_year=financial_year,
-        agencies=agencies, shares=shares, population=population,
-        population_year=population_year, lines=lines, classification_rules=rules, notes=notes,
-    ))
+    return count(
+        CountInput(
+            place_id=place.place_id,
+            place_name=place.name,
+            financial_year=financial_year,
+            agencies=agencies,
+            shares=shares,
+            population=population,
+            population_year=population_year,
+            lines=lines,
+            classification_rules=rules,
+            notes=notes,
+        )
+    )
 
 
 def _line_columns(frame: pl.LazyFrame) -> pl.LazyFrame:
@@ -63,9 +75,11 @@ def place_population(
             by_year.setdefault(row.year, {})[row.gss_code] = row.population
     complete = sorted(y for y, areas in by_year.items() if set(gss_codes) <= set(areas))
     if not complete:
-        return None, None, [
-            "No population covering every area of the place: spend per head is not shown."
-        ]
+        return (
+            None,
+            None,
+            ["No population covering every area of the place: spend per head is not shown."],
+        )
     year = min(complete, key=lambda y: (abs(y - start_year), -y))
     total = sum(by_year[year][code] for code in gss_codes)
     notes = []

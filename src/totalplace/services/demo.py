@@ -42,8 +42,10 @@ REGION = "ENGLAND_North West"
 # The North West's 39 districts (April 2021 boundaries), to apportion regional figures.
 NORTH_WEST = (
     "E06000006 E06000007 E06000008 E06000009 E06000049 E06000050 "
-    + " ".join(f"E070000{n}" for n in range(26, 32)) + " "
-    + " ".join(f"E07000{n}" for n in range(117, 129)) + " "
+    + " ".join(f"E070000{n}" for n in range(26, 32))
+    + " "
+    + " ".join(f"E07000{n}" for n in range(117, 129))
+    + " "
     + " ".join(f"E080000{n:02d}" for n in range(1, 16))
 ).split()
 # Departments spending at least this much in the region get an agency of their own.
@@ -66,10 +68,14 @@ LOCAL_BODIES = {
         "fire and rescue",
     ),
 }
-CRA_SOURCE = ("HM Treasury, Country and Regional Analysis 2018 (CRA 2018 database, revised), "
-              "North West, 2017-18, £ thousand; OGL v3.0")
-RS_SOURCE = ("MHCLG, Revenue Outturn Summary (RS) 2017-18, Trafford, net current expenditure, "
-             "£ thousand; OGL v3.0")
+CRA_SOURCE = (
+    "HM Treasury, Country and Regional Analysis 2018 (CRA 2018 database, revised), "
+    "North West, 2017-18, £ thousand; OGL v3.0"
+)
+RS_SOURCE = (
+    "MHCLG, Revenue Outturn Summary (RS) 2017-18, Trafford, net current expenditure, "
+    "£ thousand; OGL v3.0"
+)
 
 
 @dataclass(frozen=True)
@@ -81,7 +87,9 @@ class DemoBuilt:
     main_year: str
 
 
-def build_demo(store: Store | None = None, replace: bool = True, report: Report = quiet) -> DemoBuilt:
+def build_demo(
+    store: Store | None = None, replace: bool = True, report: Report = quiet
+) -> DemoBuilt:
     store = default_store(store)
     sources = data_path("demo")
     with tempfile.TemporaryDirectory(prefix="totalplace-demo-") as tmp:
@@ -89,11 +97,19 @@ def build_demo(store: Store | None = None, replace: bool = True, report: Report 
         report("Reading public statistics")
         agencies = write_demo_package(sources, folder)
         report("Importing the demo place")
-        imported = import_package(folder, store=store, actor="totalplace demo", replace=replace,
-                                  report=report)
+        imported = import_package(
+            folder, store=store, actor="totalplace demo", replace=replace, report=report
+        )
     report("Importing Trafford Council's 2026-27 spending ledger")
-    ledger = import_return(COUNCIL, [sources / "trafford-supplier-spend-2026-27.zip"], LEDGER_YEAR,
-                           store=store, place_id=PLACE_ID, actor="totalplace demo", report=report)
+    ledger = import_return(
+        COUNCIL,
+        [sources / "trafford-supplier-spend-2026-27.zip"],
+        LEDGER_YEAR,
+        store=store,
+        place_id=PLACE_ID,
+        actor="totalplace demo",
+        report=report,
+    )
     assert ledger is not None  # the default confirm accepts
     return DemoBuilt(
         place_id=PLACE_ID,
@@ -116,26 +132,45 @@ def write_demo_package(sources: Path, folder: Path) -> int:
     share = (Decimal(mid_2020[GSS]) / Decimal(region_people)).quantize(
         Decimal("1e-12"), rounding=ROUND_HALF_EVEN
     )
-    share_source = (f"ONS mid-2020 population estimates: Trafford {mid_2020[GSS]:,} of the North "
-                    f"West's {region_people:,} (mid-2020 is the nearest year held to 2017)")
+    share_source = (
+        f"ONS mid-2020 population estimates: Trafford {mid_2020[GSS]:,} of the North "
+        f"West's {region_people:,} (mid-2020 is the nearest year held to 2017)"
+    )
     council_lines = _council_lines(sources)
     cra = read_country_regional_analysis(
         sources / "CRA_2018_Database_for_Publication_rvsd.xlsx", REGION, MAIN_YEAR
     )
     agencies, estimate_lines = _estimate_agencies_and_lines(cra)
-    _write(folder / "place.csv", ["place_id", "name", "gss_codes"],
-           [[PLACE_ID, "Trafford", GSS]])
-    _write(folder / "populations.csv", ["gss_code", "year", "population", "source"], [
-        [GSS, "2020", str(mid_2020[GSS]), "ONS mid-2020 population estimates (June 2021)"],
-        [GSS, str(year_2024), str(people_2024), "ONS mid-2024 population estimates"],
-    ])
+    _write(folder / "place.csv", ["place_id", "name", "gss_codes"], [[PLACE_ID, "Trafford", GSS]])
+    _write(
+        folder / "populations.csv",
+        ["gss_code", "year", "population", "source"],
+        [
+            [GSS, "2020", str(mid_2020[GSS]), "ONS mid-2020 population estimates (June 2021)"],
+            [GSS, str(year_2024), str(people_2024), "ONS mid-2024 population estimates"],
+        ],
+    )
     all_agencies = [[COUNCIL, "Trafford Council", "metropolitan district council"], *agencies]
     _write(folder / "agencies.csv", ["agency_id", "name", "agency_type"], all_agencies)
-    _write(folder / "apportionment.csv", ["agency_id", "place_id", "share", "basis", "source"],
-           [[a[0], PLACE_ID, f"{share:f}", "population", share_source] for a in agencies])
-    header = ["agency_id", "financial_year", "description", "amount_gbp", "cofog", "sercop",
-              "themes", "funding_source", "counterparty_agency_id", "spend_type", "estimate",
-              "source"]
+    _write(
+        folder / "apportionment.csv",
+        ["agency_id", "place_id", "share", "basis", "source"],
+        [[a[0], PLACE_ID, f"{share:f}", "population", share_source] for a in agencies],
+    )
+    header = [
+        "agency_id",
+        "financial_year",
+        "description",
+        "amount_gbp",
+        "cofog",
+        "sercop",
+        "themes",
+        "funding_source",
+        "counterparty_agency_id",
+        "spend_type",
+        "estimate",
+        "source",
+    ]
     _write(folder / "returns.csv", header, [*council_lines, *estimate_lines])
     return len(all_agencies)
 
@@ -148,11 +183,22 @@ def _council_lines(sources: Path) -> list[list[str]]:
         if line.thousands == 0:
             continue
         sercop = by_line[line.rs_line]
-        rows.append([
-            COUNCIL, MAIN_YEAR, f"RS line {line.rs_line}: {line.label}",
-            _pounds(line.thousands), sercop.cofog, sercop.code, "", "", "", "revenue", "false",
-            RS_SOURCE,
-        ])
+        rows.append(
+            [
+                COUNCIL,
+                MAIN_YEAR,
+                f"RS line {line.rs_line}: {line.label}",
+                _pounds(line.thousands),
+                sercop.cofog,
+                sercop.code,
+                "",
+                "",
+                "",
+                "revenue",
+                "false",
+                RS_SOURCE,
+            ]
+        )
     return rows
 
 
@@ -167,8 +213,9 @@ def _estimate_agencies_and_lines(cra: list[CraRow]) -> tuple[list[list[str]], li
     lines: list[list[str]] = []
     for row in central:
         if row.department in own:
-            agency_id, kind = NAMED_AGENCIES.get(row.department, (_slug(row.department),
-                                                                    "national body"))
+            agency_id, kind = NAMED_AGENCIES.get(
+                row.department, (_slug(row.department), "national body")
+            )
             name = f"{row.department}, top-down"
         else:
             agency_id, kind = "other-central", "national body"
@@ -186,8 +233,18 @@ def _estimate_line(agency_id: str, row: CraRow) -> list[str]:
     cofog = _cra_cofog(row)
     organisation = "" if row.organisation == row.department else f" ({row.organisation})"
     return [
-        agency_id, MAIN_YEAR, f"{row.segment}{organisation}", _pounds(row.thousands), cofog, "",
-        "", row.department, "", "capital" if row.capital else "revenue", "true", CRA_SOURCE,
+        agency_id,
+        MAIN_YEAR,
+        f"{row.segment}{organisation}",
+        _pounds(row.thousands),
+        cofog,
+        "",
+        "",
+        row.department,
+        "",
+        "capital" if row.capital else "revenue",
+        "true",
+        CRA_SOURCE,
     ]
 
 

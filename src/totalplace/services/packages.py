@@ -47,11 +47,27 @@ def import_package(
     with store.sessions() as session:
         exists = repo.get_place(session, place_id) is not None
     if exists and not replace:
-        raise ImportRejected([Problem("place-exists", f"place {place_id!r} is already stored",
-                                      file="place.csv", row=2, column="place_id")])
+        raise ImportRejected(
+            [
+                Problem(
+                    "place-exists",
+                    f"place {place_id!r} is already stored",
+                    file="place.csv",
+                    row=2,
+                    column="place_id",
+                )
+            ]
+        )
     report("Storing lines")
-    written = write_submissions(store, place_id, package.returns, kind="package",
-                                source_files=[{"name": source.name}], actor=actor, mapping={})
+    written = write_submissions(
+        store,
+        place_id,
+        package.returns,
+        kind="package",
+        source_files=[{"name": source.name}],
+        actor=actor,
+        mapping={},
+    )
     old_files: list[str] = []
     try:
         with store.transaction() as session:
@@ -62,9 +78,13 @@ def import_package(
             session.flush()
             for submission in written:
                 session.add(submission)
-            repo.audit(session, actor, "import-package", place_id,
-                       {"file": source.name, "lines": package.returns.height,
-                        "replaced": exists})
+            repo.audit(
+                session,
+                actor,
+                "import-package",
+                place_id,
+                {"file": source.name, "lines": package.returns.height, "replaced": exists},
+            )
     except Exception:
         for submission in written:
             store.lines.remove(submission.lines_file)
@@ -99,17 +119,30 @@ def write_submissions(
         for key, group in groups.items():
             agency_id, financial_year = str(key[0]), str(key[1])
             version = (first_version or {}).get((agency_id, financial_year), 1)
-            name = (f"{place_id}/{agency_id}/{financial_year}/"
-                    f"v{version}-{uuid.uuid4().hex[:12]}.parquet")
+            name = (
+                f"{place_id}/{agency_id}/{financial_year}/"
+                f"v{version}-{uuid.uuid4().hex[:12]}.parquet"
+            )
             kept = group.select([c for c in group.columns if not _all_null_extra(group, c)])
             digest = store.lines.write(name, kept)
-            submissions.append(Submission(
-                place_id=place_id, agency_id=agency_id, financial_year=financial_year,
-                version=version, status="current", kind=kind, source_files=source_files,
-                uploaded_by=actor, uploaded_at=repo.now(), mapping=mapping,
-                line_count=group.height, total_pence=int(group["amount_pence"].sum()),
-                lines_file=name, lines_sha256=digest,
-            ))
+            submissions.append(
+                Submission(
+                    place_id=place_id,
+                    agency_id=agency_id,
+                    financial_year=financial_year,
+                    version=version,
+                    status="current",
+                    kind=kind,
+                    source_files=source_files,
+                    uploaded_by=actor,
+                    uploaded_at=repo.now(),
+                    mapping=mapping,
+                    line_count=group.height,
+                    total_pence=int(group["amount_pence"].sum()),
+                    lines_file=name,
+                    lines_sha256=digest,
+                )
+            )
     except Exception:
         for submission in submissions:
             store.lines.remove(submission.lines_file)
@@ -124,23 +157,48 @@ def _all_null_extra(frame: pl.DataFrame, column: str) -> bool:
 def _add_place(session: Session, package: PlacePackage) -> None:
     place = package.place
     place_id = place["place_id"]
-    session.add(Place(place_id=place_id, name=place["name"], gss_codes=place["gss_codes"],
-                      extras=_extras(place, "place", package), created_at=repo.now()))
+    session.add(
+        Place(
+            place_id=place_id,
+            name=place["name"],
+            gss_codes=place["gss_codes"],
+            extras=_extras(place, "place", package),
+            created_at=repo.now(),
+        )
+    )
     session.flush()
     for row in package.agencies:
-        session.add(Agency(place_id=place_id, agency_id=row["agency_id"], name=row["name"],
-                           agency_type=row["agency_type"],
-                           extras=_extras(row, "agencies", package)))
+        session.add(
+            Agency(
+                place_id=place_id,
+                agency_id=row["agency_id"],
+                name=row["name"],
+                agency_type=row["agency_type"],
+                extras=_extras(row, "agencies", package),
+            )
+        )
     for row in package.populations:
-        session.add(Population(place_id=place_id, gss_code=row["gss_code"], year=int(row["year"]),
-                               population=int(row["population"]),
-                               extras=_extras(row, "populations", package)))
+        session.add(
+            Population(
+                place_id=place_id,
+                gss_code=row["gss_code"],
+                year=int(row["year"]),
+                population=int(row["population"]),
+                extras=_extras(row, "populations", package),
+            )
+        )
     session.flush()
     for row in package.apportionment:
-        session.add(Apportionment(place_id=place_id, agency_id=row["agency_id"],
-                                  share=row["share"], basis=row.get("basis", ""),
-                                  source=row.get("source", ""),
-                                  extras=_extras(row, "apportionment", package)))
+        session.add(
+            Apportionment(
+                place_id=place_id,
+                agency_id=row["agency_id"],
+                share=row["share"],
+                basis=row.get("basis", ""),
+                source=row.get("source", ""),
+                extras=_extras(row, "apportionment", package),
+            )
+        )
 
 
 def _extras(row: Row, resource: str, package: PlacePackage) -> dict[str, str]:
@@ -172,8 +230,9 @@ def load_package(store: Store, place_id: str) -> PlacePackage:
         shares = repo.apportionments(session, place_id)
         submissions = repo.current_submissions(session, place_id)
     frames = [store.lines.read(s.lines_file) for s in submissions]
-    lines = (pl.concat(frames, how="diagonal_relaxed") if frames
-             else pl.DataFrame(schema=LINE_SCHEMA))
+    lines = (
+        pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame(schema=LINE_SCHEMA)
+    )
     extra_returns = [c for c in lines.columns if c not in LINE_SCHEMA]
     extras = {
         "place": list(place.extras),
@@ -183,14 +242,36 @@ def load_package(store: Store, place_id: str) -> PlacePackage:
         "returns": extra_returns,
     }
     return PlacePackage(
-        place={"place_id": place.place_id, "name": place.name, "gss_codes": place.gss_codes,
-               **place.extras},
-        agencies=[{"agency_id": a.agency_id, "name": a.name, "agency_type": a.agency_type,
-                   **a.extras} for a in agencies],
-        populations=[{"gss_code": p.gss_code, "year": str(p.year),
-                      "population": str(p.population), **p.extras} for p in populations],
-        apportionment=[{"agency_id": a.agency_id, "place_id": a.place_id, "share": a.share,
-                        "basis": a.basis, "source": a.source, **a.extras} for a in shares],
+        place={
+            "place_id": place.place_id,
+            "name": place.name,
+            "gss_codes": place.gss_codes,
+            **place.extras,
+        },
+        agencies=[
+            {"agency_id": a.agency_id, "name": a.name, "agency_type": a.agency_type, **a.extras}
+            for a in agencies
+        ],
+        populations=[
+            {
+                "gss_code": p.gss_code,
+                "year": str(p.year),
+                "population": str(p.population),
+                **p.extras,
+            }
+            for p in populations
+        ],
+        apportionment=[
+            {
+                "agency_id": a.agency_id,
+                "place_id": a.place_id,
+                "share": a.share,
+                "basis": a.basis,
+                "source": a.source,
+                **a.extras,
+            }
+            for a in shares
+        ],
         returns=lines,
         extra_columns=extras,
     )

@@ -119,8 +119,9 @@ def import_return(
     rules = read_rules(Path(classification_file), problems) if classification_file else []
     problems.raise_if_any()
     if not read.rows:
-        raise ImportRejected([Problem("empty-return", "the files hold no spend lines",
-                                      file=paths[0].name)])
+        raise ImportRejected(
+            [Problem("empty-return", "the files hold no spend lines", file=paths[0].name)]
+        )
     raw = pl.from_dicts(read.rows, infer_schema_length=None)
     raw = raw.with_columns([pl.col(c).cast(pl.String) for c in raw.columns if c != "source_row"])
     lines = normalise_lines(raw, agency_ids, reference(), problems)
@@ -128,9 +129,16 @@ def import_return(
     used_mapping = plan.mapping()
     sources = [{"name": p.name, "sha256": _file_hash(p)} for p in paths]
     report("Storing lines")
-    written = write_submissions(store, place_id, lines, kind="return", source_files=sources,
-                                actor=actor, mapping=used_mapping,
-                                first_version={(agency_id, financial_year): version})
+    written = write_submissions(
+        store,
+        place_id,
+        lines,
+        kind="return",
+        source_files=sources,
+        actor=actor,
+        mapping=used_mapping,
+        first_version={(agency_id, financial_year): version},
+    )
     try:
         with store.transaction() as session:
             repo.supersede(session, place_id, agency_id, financial_year)
@@ -138,23 +146,42 @@ def import_return(
                 session.add(submission)
             repo.save_column_mapping(session, place_id, agency_id, used_mapping, actor)
             for service, cofog, sercop in rules:
-                repo.set_classification_rule(session, place_id, agency_id, service, cofog,
-                                             sercop, actor)
-            repo.audit(session, actor, "import-return", place_id, {
-                "agency_id": agency_id, "financial_year": financial_year, "version": version,
-                "files": sources, "lines": lines.height, "rules": len(rules),
-            })
+                repo.set_classification_rule(
+                    session, place_id, agency_id, service, cofog, sercop, actor
+                )
+            repo.audit(
+                session,
+                actor,
+                "import-return",
+                place_id,
+                {
+                    "agency_id": agency_id,
+                    "financial_year": financial_year,
+                    "version": version,
+                    "files": sources,
+                    "lines": lines.height,
+                    "rules": len(rules),
+                },
+            )
     except Exception:
         for submission in written:
             store.lines.remove(submission.lines_file)
         raise
     with store.sessions() as session:
-        known = {r.service for r in repo.classification_rules(session, place_id)
-                 if r.agency_id == agency_id}
+        known = {
+            r.service
+            for r in repo.classification_rules(session, place_id)
+            if r.agency_id == agency_id
+        }
     return ReturnImported(
-        place_id=place_id, agency_id=agency_id, financial_year=financial_year, version=version,
-        line_count=lines.height, total_pence=int(lines["amount_pence"].sum()),
-        mapping=used_mapping, notes=_notes(plan, read.skipped_totals, read.rounded),
+        place_id=place_id,
+        agency_id=agency_id,
+        financial_year=financial_year,
+        version=version,
+        line_count=lines.height,
+        total_pence=int(lines["amount_pence"].sum()),
+        mapping=used_mapping,
+        notes=_notes(plan, read.skipped_totals, read.rounded),
         unclassified=unclassified(lines, known),
     )
 
@@ -163,17 +190,24 @@ def _resolve_place(session: Any, agency_id: str, place_id: str | None) -> str:
     places = repo.places_with_agency(session, agency_id)
     if place_id is not None:
         if place_id not in places:
-            raise ImportRejected([Problem("unknown-agency",
-                                          f"place {place_id!r} has no agency {agency_id!r}")])
+            raise ImportRejected(
+                [Problem("unknown-agency", f"place {place_id!r} has no agency {agency_id!r}")]
+            )
         return place_id
     if not places:
-        raise ImportRejected([Problem("unknown-agency",
-                                      f"no stored place has an agency {agency_id!r}")])
+        raise ImportRejected(
+            [Problem("unknown-agency", f"no stored place has an agency {agency_id!r}")]
+        )
     if len(places) > 1:
-        raise ImportRejected([Problem("unknown-agency",
-                                      f"agency {agency_id!r} is in several places "
-                                      f"({', '.join(places)})",
-                                      fix="Say which with --place.")])
+        raise ImportRejected(
+            [
+                Problem(
+                    "unknown-agency",
+                    f"agency {agency_id!r} is in several places ({', '.join(places)})",
+                    fix="Say which with --place.",
+                )
+            ]
+        )
     return places[0]
 
 
@@ -212,8 +246,15 @@ def read_rules(path: Path, problems: ProblemList) -> list[tuple[str, str, str | 
     reader.fieldnames = header
     for column in ("service", "cofog"):
         if column not in header:
-            problems.add(Problem("missing-column", f"there is no {column!r} column",
-                                 file=path.name, row=1, column=column))
+            problems.add(
+                Problem(
+                    "missing-column",
+                    f"there is no {column!r} column",
+                    file=path.name,
+                    row=1,
+                    column=column,
+                )
+            )
     if problems:
         return []
     ref = reference()
@@ -222,18 +263,17 @@ def read_rules(path: Path, problems: ProblemList) -> list[tuple[str, str, str | 
         service = (row.get("service") or "").strip()
         cofog = normalise_cofog(row.get("cofog") or "")
         sercop_text = (row.get("sercop") or "").strip()
-        where = {"file": path.name, "row": number}
-        if not service:
-            problems.add(Problem("blank-value", "service is blank", column="service", **where))  # type: ignore[arg-type]
-            continue
-        if not (is_cofog_code(cofog) and cofog in ref.cofog):
-            problems.add(Problem("bad-cofog", f"{row.get('cofog')!r} is not a COFOG code",
-                                 column="cofog", **where))  # type: ignore[arg-type]
-            continue
         sercop = ref.sercop_code(sercop_text) if sercop_text else None
-        if sercop_text and sercop is None:
-            problems.add(Problem("bad-sercop", f"{sercop_text!r} is not a SeRCOP division",
-                                 column="sercop", **where))  # type: ignore[arg-type]
+        problem: tuple[str, str, str] | None = None
+        if not service:
+            problem = ("blank-value", "service is blank", "service")
+        elif not (is_cofog_code(cofog) and cofog in ref.cofog):
+            problem = ("bad-cofog", f"{row.get('cofog')!r} is not a COFOG code", "cofog")
+        elif sercop_text and sercop is None:
+            problem = ("bad-sercop", f"{sercop_text!r} is not a SeRCOP division", "sercop")
+        if problem is not None:
+            code, message, column = problem
+            problems.add(Problem(code, message, file=path.name, row=number, column=column))
             continue
         rules.append((service, cofog, sercop))
     return rules
@@ -254,10 +294,12 @@ def classify(
     with store.transaction() as session:
         place_id = _resolve_place(session, agency_id, place_id)
         for service, cofog, sercop in rules:
-            repo.set_classification_rule(session, place_id, agency_id, service, cofog, sercop,
-                                         actor)
-        repo.audit(session, actor, "classify", place_id,
-                   {"agency_id": agency_id, "rules": len(rules)})
+            repo.set_classification_rule(
+                session, place_id, agency_id, service, cofog, sercop, actor
+            )
+        repo.audit(
+            session, actor, "classify", place_id, {"agency_id": agency_id, "rules": len(rules)}
+        )
     return len(rules)
 
 
@@ -274,8 +316,7 @@ def unclassified(lines: pl.DataFrame, known_services: set[str]) -> list[Unclassi
     )
     ref = reference()
     return [
-        Unclassified(service, int(count), int(pence),
-                     suggest(service, ref) if service else [])
+        Unclassified(service, int(count), int(pence), suggest(service, ref) if service else [])
         for service, count, pence in grouped.iter_rows()
     ]
 

@@ -100,18 +100,34 @@ def _return_sheet(sheet: Worksheet, agency_count: int, financial_year: str | Non
         "counterparty_agency_id": f"=Lists!$A$1:$A${max(agency_count, 1)}",
     }
     for name, formula in choices.items():
-        rule = DataValidation(type="list", formula1=formula, allow_blank=True,
-                              showErrorMessage=True, errorTitle="Not in the list",
-                              error=f"Pick {name} from the drop-down list.")
+        rule = DataValidation(
+            type="list",
+            formula1=formula,
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="Not in the list",
+            error=f"Pick {name} from the drop-down list.",
+        )
         rule.add(f"{letter[name]}2:{letter[name]}{last}")
         sheet.add_data_validation(rule)
-    amount = DataValidation(type="decimal", operator="between", formula1="-1E+15",
-                            formula2="1E+15", allow_blank=True, showErrorMessage=True,
-                            error="amount_gbp is a number of pounds, e.g. 1234.56")
+    amount = DataValidation(
+        type="decimal",
+        operator="between",
+        formula1="-1E+15",
+        formula2="1E+15",
+        allow_blank=True,
+        showErrorMessage=True,
+        error="amount_gbp is a number of pounds, e.g. 1234.56",
+    )
     amount.add(f"{letter['amount_gbp']}2:{letter['amount_gbp']}{last}")
     sheet.add_data_validation(amount)
-    year = DataValidation(type="list", formula1=f'"{financial_year}"', allow_blank=True,
-                          showErrorMessage=True, error=f"This return is for {financial_year}.")
+    year = DataValidation(
+        type="list",
+        formula1=f'"{financial_year}"',
+        allow_blank=True,
+        showErrorMessage=True,
+        error=f"This return is for {financial_year}.",
+    )
     if financial_year:
         year.add(f"{letter['financial_year']}2:{letter['financial_year']}{last}")
         sheet.add_data_validation(year)

@@ -69,7 +69,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def alembic_config(url: str) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(resources.files("totalplace.store") / "migrations"))
+    config.set_main_option(
+        "script_location", str(resources.files("totalplace.store") / "migrations")
+    )
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 

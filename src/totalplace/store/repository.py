@@ -47,7 +47,9 @@ def delete_place(session: Session, place_id: str) -> list[str]:
 
 def agencies(session: Session, place_id: str) -> list[Agency]:
     return list(
-        session.scalars(select(Agency).where(Agency.place_id == place_id).order_by(Agency.agency_id))
+        session.scalars(
+            select(Agency).where(Agency.place_id == place_id).order_by(Agency.agency_id)
+        )
     )
 
 
@@ -87,9 +89,7 @@ def current_submissions(
     )
     if financial_year is not None:
         query = query.where(Submission.financial_year == financial_year)
-    return list(
-        session.scalars(query.order_by(Submission.agency_id, Submission.financial_year))
-    )
+    return list(session.scalars(query.order_by(Submission.agency_id, Submission.financial_year)))
 
 
 def submissions_for(
@@ -167,8 +167,13 @@ def set_classification_rule(
     if rule is None:
         session.add(
             ClassificationRule(
-                place_id=place_id, agency_id=agency_id, service=service, cofog=cofog,
-                sercop=sercop, set_by=actor, set_at=now(),
+                place_id=place_id,
+                agency_id=agency_id,
+                service=service,
+                cofog=cofog,
+                sercop=sercop,
+                set_by=actor,
+                set_at=now(),
             )
         )
     else:
@@ -186,8 +191,13 @@ def save_column_mapping(
     saved = session.get(ColumnMapping, (place_id, agency_id))
     if saved is None:
         session.add(
-            ColumnMapping(place_id=place_id, agency_id=agency_id, mapping=mapping,
-                          saved_by=actor, saved_at=now())
+            ColumnMapping(
+                place_id=place_id,
+                agency_id=agency_id,
+                mapping=mapping,
+                saved_by=actor,
+                saved_at=now(),
+            )
         )
     else:
         saved.mapping, saved.saved_by, saved.saved_at = mapping, actor, now()
