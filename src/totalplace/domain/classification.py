@@ -69,9 +69,12 @@ def group_of(code: str) -> str | None:
 
 
 def normalise_cofog(text: str) -> str:
-    """`7.3`, `07.3`, `7. Health` and `07` all name COFOG codes; store the two-digit form."""
+    """`7.3`, `07.3`, `7.` and `07` all name COFOG codes; store the two-digit form.
+
+    Anything else is returned as it is, for the caller to reject.
+    """
     cleaned = text.strip().rstrip(".")
-    head = re.match(r"^(\d{1,2})((?:\.\d){0,2})\b", cleaned)
+    head = re.fullmatch(r"(\d{1,2})((?:\.\d){0,2})", cleaned)
     if not head:
         return cleaned
     return f"{int(head.group(1)):02d}{head.group(2)}"

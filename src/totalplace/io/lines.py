@@ -1,25 +1,30 @@
 """Spend lines: check and normalise a table of text into typed lines, all at once.
 
 Both the package importer and the return importer end here, so a line means the same
-whichever door it came through. Work is vectorised: a five-million-line file is checked
-in seconds, and each kind of problem is reported with its first rows and a count.
+whichever door it came through. Coded columns (years, agencies, COFOG, SeRCOP, flags)
+hold few distinct values even in millions of lines, so each distinct value is checked
+once in plain Python and the verdicts are mapped back over the column; amounts are
+checked with one vectorised pattern. Each kind of problem is reported with its first
+rows and a count of the rest.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import polars as pl
 
-from totalplace.domain.classification import Reference
+from totalplace.domain.classification import Reference, normalise_cofog
+from totalplace.domain.years import is_financial_year
 from totalplace.io.errors import Problem, ProblemList
-from totalplace.io.schemas import PROVENANCE_COLUMNS, RETURNS
 
 _AMOUNT = r"^([+-]?)(\d{1,15})(?:\.(\d{1,2}))?$"
 _TOO_PRECISE = r"^[+-]?\d+\.\d{3,}$"
-_TRUE = ("true", "1", "yes", "y", "t")
-_FALSE = ("false", "0", "no", "n", "f")
+_TRUE = {"true", "1", "yes", "y", "t"}
+_FALSE = {"false", "0", "no", "n", "f"}
 
 STRING_FIELDS = (
     "agency_id",
@@ -47,6 +52,106 @@ LINE_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
+class _Invalid:
+    """The verdict on a value that fails its check."""
+
+
+INVALID = _Invalid()
+
+
+@dataclass(frozen=True)
+class _CodedColumn:
+    """A column checked value by value: `convert` gives the stored value or INVALID."""
+
+    column: str
+    convert: Callable[[str], Any]
+    dtype: pl.DataType
+    code: str
+    message: Callable[[str], str]
+
+
+def _coded_columns(agencies: Collection[str], reference: Reference) -> list[_CodedColumn]:
+    known = set(agencies)
+
+    def agency(value: str) -> Any:
+        return value if value in known else INVALID
+
+    def cofog(value: str) -> Any:
+        code = normalise_cofog(value)
+        return code if code in reference.cofog else INVALID
+
+    def sercop(value: str) -> Any:
+        code = reference.sercop_code(value)
+        return INVALID if code is None else code
+
+    def spend_type(value: str) -> Any:
+        lowered = value.lower()
+        return lowered if lowered in ("revenue", "capital") else INVALID
+
+    def estimate(value: str) -> Any:
+        lowered = value.lower()
+        if lowered in _TRUE:
+            return True
+        return False if lowered in _FALSE else INVALID
+
+    def payment_date(value: str) -> Any:
+        try:
+            return date.fromisoformat(value).isoformat() if len(value) == 10 else INVALID
+        except ValueError:
+            return INVALID
+
+    return [
+        _CodedColumn(
+            "agency_id",
+            agency,
+            pl.String(),
+            "unknown-agency",
+            lambda v: f"agency {v!r} is not one of the place's agencies",
+        ),
+        _CodedColumn(
+            "financial_year",
+            lambda v: v if is_financial_year(v) else INVALID,
+            pl.String(),
+            "bad-financial-year",
+            lambda v: f"{v!r} is not a financial year such as 2009-10",
+        ),
+        _CodedColumn(
+            "cofog", cofog, pl.String(), "bad-cofog", lambda v: f"{v!r} is not a COFOG code"
+        ),
+        _CodedColumn(
+            "sercop", sercop, pl.String(), "bad-sercop", lambda v: f"{v!r} is not a SeRCOP division"
+        ),
+        _CodedColumn(
+            "spend_type",
+            spend_type,
+            pl.String(),
+            "bad-spend-type",
+            lambda v: f"{v!r} is neither revenue nor capital",
+        ),
+        _CodedColumn(
+            "estimate",
+            estimate,
+            pl.Boolean(),
+            "bad-boolean",
+            lambda v: f"{v!r} is neither true nor false",
+        ),
+        _CodedColumn(
+            "counterparty_agency_id",
+            agency,
+            pl.String(),
+            "unknown-agency",
+            lambda v: f"counterparty {v!r} is not one of the place's agencies",
+        ),
+        _CodedColumn(
+            "payment_date",
+            payment_date,
+            pl.String(),
+            "bad-date",
+            lambda v: f"{v!r} is not a date written as YYYY-MM-DD",
+        ),
+    ]
+
+
 def normalise_lines(
     raw: pl.DataFrame,
     agencies: Collection[str],
@@ -56,101 +161,66 @@ def normalise_lines(
 ) -> pl.DataFrame:
     """Typed lines from text columns named as in the returns resource.
 
-    `raw` also carries `source_file`, `source_sheet` and `source_row` so that every
-    problem names where it is. Extra columns are kept as they are.
+    `raw` may carry `source_file`, `source_sheet` and `source_row` so that every problem
+    names where it is. Extra columns are kept as they are.
     """
     frame = _with_defaults(_blank_to_null(raw))
-    checks = _Checks(frame, problems)
-    checks.required("agency_id")
-    checks.required("financial_year")
-    checks.required(amount_column)
-    checks.run(
-        pl.col("agency_id").is_not_null() & ~pl.col("agency_id").is_in(list(agencies)),
-        "unknown-agency",
-        lambda r: f"agency {r['agency_id']!r} is not one of the place's agencies",
-        "agency_id",
-    )
-    _check_financial_year(checks)
-    checks.run(
-        pl.col(amount_column).is_not_null()
-        & ~pl.col(amount_column).str.contains(_AMOUNT)
-        & pl.col(amount_column).str.contains(_TOO_PRECISE),
+    report = _Reporter(frame, problems)
+    for column in ("agency_id", "financial_year", amount_column):
+        report.rows(
+            pl.col(column).is_null(), "blank-value", lambda _r, c=column: f"{c} is blank", column
+        )
+    conversions = []
+    for coded in _coded_columns(agencies, reference):
+        mapping, bad = _verdicts(frame[coded.column], coded.convert)
+        if bad:
+            report.rows(
+                pl.col(coded.column).is_in(bad),
+                coded.code,
+                lambda r, c=coded: c.message(r[c.column]),
+                coded.column,
+            )
+        if any(key != value for key, value in mapping.items()) or coded.dtype != pl.String():
+            conversions.append(
+                pl.col(coded.column).replace_strict(mapping, default=None, return_dtype=coded.dtype)
+            )
+    amount = pl.col(amount_column).str.strip_chars()
+    failed = amount.is_not_null() & ~amount.str.contains(_AMOUNT)
+    report.rows(
+        failed & amount.str.contains(_TOO_PRECISE),
         "too-many-decimals",
         lambda r: f"{r[amount_column]!r} has more than two decimal places",
         amount_column,
     )
-    checks.run(
-        pl.col(amount_column).is_not_null()
-        & ~pl.col(amount_column).str.contains(_AMOUNT)
-        & ~pl.col(amount_column).str.contains(_TOO_PRECISE),
+    report.rows(
+        failed & ~amount.str.contains(_TOO_PRECISE),
         "not-a-number",
         lambda r: f"{r[amount_column]!r} is not an amount of money",
         amount_column,
     )
-    frame = checks.frame = _normalised_codes(frame, reference)
-    checks.run(
-        pl.col("cofog").is_not_null() & ~pl.col("cofog").is_in(list(reference.cofog)),
-        "bad-cofog",
-        lambda r: f"{r['_cofog_raw']!r} is not a COFOG code",
-        "cofog",
-    )
-    checks.run(
-        pl.col("_sercop_raw").is_not_null() & pl.col("sercop").is_null(),
-        "bad-sercop",
-        lambda r: f"{r['_sercop_raw']!r} is not a SeRCOP division",
-        "sercop",
-    )
-    checks.run(
-        ~pl.col("spend_type").is_in(["revenue", "capital"]),
-        "bad-spend-type",
-        lambda r: f"{r['_spend_type_raw']!r} is neither revenue nor capital",
-        "spend_type",
-    )
-    checks.run(
-        pl.col("estimate").is_null(),
-        "bad-boolean",
-        lambda r: f"{r['_estimate_raw']!r} is neither true nor false",
-        "estimate",
-    )
-    checks.run(
+    report.rows(
         pl.col("counterparty_agency_id").is_not_null()
-        & ~pl.col("counterparty_agency_id").is_in(list(agencies)),
-        "unknown-agency",
-        lambda r: (
-            f"counterparty {r['counterparty_agency_id']!r} is not one of the place's agencies"
+        & (
+            pl.col("counterparty_agency_id").str.strip_chars()
+            == pl.col("agency_id").str.strip_chars()
         ),
-        "counterparty_agency_id",
-    )
-    checks.run(
-        pl.col("counterparty_agency_id").is_not_null()
-        & (pl.col("counterparty_agency_id") == pl.col("agency_id")),
         "self-payment",
         lambda r: f"the line is a payment from {r['agency_id']!r} to itself",
         "counterparty_agency_id",
     )
-    checks.run(
-        pl.col("payment_date").is_not_null()
-        & pl.col("payment_date").str.to_date("%Y-%m-%d", strict=False).is_null(),
-        "bad-date",
-        lambda r: f"{r['payment_date']!r} is not a date written as YYYY-MM-DD",
-        "payment_date",
-    )
     if problems:
-        return frame.clear()
-    return _typed(frame, amount_column)
+        return pl.DataFrame(schema=LINE_SCHEMA)
+    pence = (amount.cast(pl.Decimal(17, 2), strict=False) * 100).cast(pl.Int64)
+    return _typed(frame.with_columns(*conversions, pence.alias("amount_pence")), amount_column)
 
 
-class _Checks:
+class _Reporter:
     def __init__(self, frame: pl.DataFrame, problems: ProblemList) -> None:
         self.frame = frame
         self.problems = problems
 
-    def run(
-        self,
-        bad: pl.Expr,
-        code: str,
-        message: Callable[[dict[str, Any]], str],
-        column: str,
+    def rows(
+        self, bad: pl.Expr, code: str, message: Callable[[dict[str, Any]], str], column: str
     ) -> None:
         failing = self.frame.filter(bad)
         if failing.height == 0:
@@ -168,101 +238,52 @@ class _Checks:
         ]
         self.problems.add_count(shown, failing.height)
 
-    def required(self, column: str) -> None:
-        self.run(
-            pl.col(column).is_null(),
-            "blank-value",
-            lambda _r: f"{column} is blank",
-            column,
-        )
+
+def _verdicts(values: pl.Series, convert: Callable[[str], Any]) -> tuple[dict[str, Any], list[str]]:
+    mapping: dict[str, Any] = {}
+    bad: list[str] = []
+    for value in values.unique().to_list():
+        if value is None:
+            continue
+        if not value.strip():
+            mapping[value] = None
+            continue
+        verdict = convert(value.strip())
+        if verdict is INVALID:
+            bad.append(value)
+        else:
+            mapping[value] = verdict
+    return mapping, bad
 
 
 def _blank_to_null(raw: pl.DataFrame) -> pl.DataFrame:
+    """An empty cell is a missing value. Free text is otherwise kept exactly as given;
+    coded values and amounts are read without surrounding white space."""
     text = [c for c, t in raw.schema.items() if t == pl.String]
     return raw.with_columns(
-        [
-            pl.when(pl.col(c).str.strip_chars() == "")
-            .then(None)
-            .otherwise(pl.col(c).str.strip_chars())
-            .alias(c)
-            for c in text
-        ]
+        [pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in text]
     )
 
 
 def _with_defaults(frame: pl.DataFrame) -> pl.DataFrame:
     missing = [
         pl.lit(None, dtype=pl.String).alias(name)
-        for name in (*STRING_FIELDS, "spend_type", "estimate", "source_sheet")
+        for name in (*STRING_FIELDS, "spend_type", "estimate", "source_sheet", "source_file")
         if name not in frame.columns
     ]
     frame = frame.with_columns(missing) if missing else frame
     if "source_row" not in frame.columns:
-        frame = frame.with_row_index("source_row", offset=2).with_columns(
-            pl.col("source_row").cast(pl.Int64)
-        )
-    if "source_file" not in frame.columns:
-        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("source_file"))
+        frame = frame.with_row_index("source_row", offset=2)
     return frame
 
 
-def _check_financial_year(checks: _Checks) -> None:
-    year = pl.col("financial_year")
-    pattern_ok = year.str.contains(r"^\d{4}-\d{2}$")
-    start = year.str.slice(0, 4).cast(pl.Int32, strict=False)
-    end = year.str.slice(5, 2).cast(pl.Int32, strict=False)
-    checks.run(
-        year.is_not_null() & (~pattern_ok | (((start + 1) % 100) != end)),
-        "bad-financial-year",
-        lambda r: f"{r['financial_year']!r} is not a financial year such as 2009-10",
-        "financial_year",
-    )
-
-
-def _normalised_codes(frame: pl.DataFrame, reference: Reference) -> pl.DataFrame:
-    """COFOG `7.3` becomes `07.3`; SeRCOP names become codes; words are lower-cased."""
-    cofog_head = pl.col("cofog").str.extract(r"^(\d{1,2})((?:\.\d){0,2})\.?$", 1)
-    cofog_tail = pl.col("cofog").str.extract(r"^(\d{1,2})((?:\.\d){0,2})\.?$", 2)
-    sercop_lookup: dict[str, str] = {}
-    for item in reference.sercop.values():
-        for key in (item.code, item.label, item.rs_line):
-            sercop_lookup[key.casefold()] = item.code
-    estimate_text = pl.col("estimate").cast(pl.String).str.to_lowercase()
-    return frame.with_columns(
-        pl.col("cofog").alias("_cofog_raw"),
-        pl.col("sercop").alias("_sercop_raw"),
-        pl.col("spend_type").alias("_spend_type_raw"),
-        pl.col("estimate").cast(pl.String).alias("_estimate_raw"),
-    ).with_columns(
-        pl.when(cofog_head.is_not_null())
-        .then(cofog_head.str.zfill(2) + cofog_tail.fill_null(""))
-        .otherwise(pl.col("cofog"))
-        .alias("cofog"),
-        pl.col("sercop")
-        .str.to_lowercase()
-        .replace_strict(sercop_lookup, default=None)
-        .alias("sercop"),
-        pl.col("spend_type").str.to_lowercase().fill_null("revenue").alias("spend_type"),
-        pl.when(estimate_text.is_null())
-        .then(False)
-        .when(estimate_text.is_in(list(_TRUE)))
-        .then(True)
-        .when(estimate_text.is_in(list(_FALSE)))
-        .then(False)
-        .otherwise(None)
-        .alias("estimate"),
-    )
-
-
 def _typed(frame: pl.DataFrame, amount_column: str) -> pl.DataFrame:
-    parts = pl.col(amount_column).str.extract_groups(_AMOUNT)
-    sign = pl.when(parts.struct.field("1") == "-").then(-1).otherwise(1)
-    pounds = parts.struct.field("2").cast(pl.Int64)
-    pence = parts.struct.field("3").fill_null("").str.pad_end(2, "0").cast(pl.Int64)
-    amount = (sign * (pounds * 100 + pence)).alias("amount_pence")
-    scratch = ["_cofog_raw", "_sercop_raw", "_spend_type_raw", "_estimate_raw", amount_column]
-    extras = [c for c in frame.columns if c not in LINE_SCHEMA and c not in scratch]
-    return frame.with_columns(amount).select(
+    frame = frame.with_columns(
+        pl.col("spend_type").fill_null("revenue"),
+        pl.col("estimate").fill_null(False),
+    )
+    extras = [c for c in frame.columns if c not in LINE_SCHEMA and c != amount_column]
+    return frame.select(
         [pl.col(name).cast(dtype) for name, dtype in LINE_SCHEMA.items()]
         + [pl.col(c).cast(pl.String) for c in extras]
     )
@@ -270,10 +291,6 @@ def _typed(frame: pl.DataFrame, amount_column: str) -> pl.DataFrame:
 
 def extra_columns(frame: pl.DataFrame) -> list[str]:
     return [c for c in frame.columns if c not in LINE_SCHEMA]
-
-
-def reserved_columns() -> set[str]:
-    return set(PROVENANCE_COLUMNS) - set(RETURNS.field_names())
 
 
 def format_amount(pence: pl.Expr) -> pl.Expr:
