@@ -238,8 +238,10 @@ def count(data: CountInput) -> CountResult:
         "counterparty_agency_id"
     ).is_in(agency_ids)
     frame = lines.with_columns(is_transfer.alias("_transfer")).collect()
-    kept = frame.filter(~pl.col("_transfer"))
-    transfers = frame.filter(pl.col("_transfer"))
+    # Lazy views: each breakdown gathers only the columns it needs, so the lines are
+    # held in memory once however many ways they are cut.
+    kept = frame.lazy().filter(~pl.col("_transfer"))
+    transfers = frame.lazy().filter(pl.col("_transfer"))
 
     total = _sum(kept)
     estimated = _sum(kept.filter(pl.col("estimate")))
@@ -274,27 +276,25 @@ def count(data: CountInput) -> CountResult:
     )
 
 
-def _sum(frame: pl.DataFrame) -> int:
-    if frame.height == 0:
-        return 0
-    return int(frame["amount_pence"].sum())
+def _sum(lines: pl.LazyFrame) -> int:
+    return int(lines.select(pl.col("amount_pence").sum()).collect().item() or 0)
 
 
-def _grouped(frame: pl.DataFrame) -> list[Amount]:
-    sums = frame.group_by("_key").agg(pl.col("amount_pence").sum())
+def _grouped(lines: pl.LazyFrame) -> list[Amount]:
+    sums = lines.group_by("_key").agg(pl.col("amount_pence").sum()).collect()
     # Unclassified (null) last; the rest by code.
     items = [Amount(r["_key"], int(r["amount_pence"])) for r in sums.iter_rows(named=True)]
     return sorted(items, key=lambda a: (a.key is None, a.key or ""))
 
 
-def _by_agency(kept: pl.DataFrame, agencies: Sequence[AgencyInfo]) -> list[Amount]:
-    sums = dict(kept.group_by("agency_id").agg(pl.col("amount_pence").sum()).iter_rows())
+def _by_agency(kept: pl.LazyFrame, agencies: Sequence[AgencyInfo]) -> list[Amount]:
+    sums = dict(kept.group_by("agency_id").agg(pl.col("amount_pence").sum()).collect().iter_rows())
     # Every agency of the place is listed, a missing return shows as zero.
     items = [Amount(a.agency_id, int(sums.get(a.agency_id, 0)), a.name) for a in agencies]
     return sorted(items, key=lambda a: (-a.pence, a.key or ""))
 
 
-def _by_theme(kept: pl.DataFrame) -> list[Amount]:
+def _by_theme(kept: pl.LazyFrame) -> list[Amount]:
     """A line may carry several themes and counts in each: themes overlap by design."""
     themed = (
         kept.filter(pl.col("themes").is_not_null())
@@ -306,18 +306,19 @@ def _by_theme(kept: pl.DataFrame) -> list[Amount]:
         # A theme named twice on one line still counts the line once.
         .unique(subset=["_row", "_theme"])
     )
-    sums = themed.group_by("_theme").agg(pl.col("amount_pence").sum())
+    sums = themed.group_by("_theme").agg(pl.col("amount_pence").sum()).collect()
     items = [Amount(r["_theme"], int(r["amount_pence"])) for r in sums.iter_rows(named=True)]
     return sorted(items, key=lambda a: (-a.pence, a.key or ""))
 
 
 def _reconcile(
-    transfers: pl.DataFrame, kept: pl.DataFrame, agency_ids: Sequence[str]
+    transfers: pl.LazyFrame, kept: pl.LazyFrame, agency_ids: Sequence[str]
 ) -> list[Reconciliation]:
     paid = {
         (r[0], r[1]): int(r[2])
         for r in transfers.group_by("agency_id", "counterparty_agency_id")
         .agg(pl.col("amount_pence").sum())
+        .collect()
         .iter_rows()
     }
     received = {
@@ -328,6 +329,7 @@ def _reconcile(
         )
         .group_by("funding_source", "agency_id")
         .agg(pl.col("amount_pence").sum())
+        .collect()
         .iter_rows()
     }
     pairs = sorted(set(paid) | set(received))
@@ -340,10 +342,11 @@ def _reconcile(
 
 
 def _coverage(frame: pl.DataFrame, agencies: Sequence[AgencyInfo]) -> list[Coverage]:
-    own = frame.filter(~pl.col("_transfer"))
     sums = {
         (r[0], bool(r[1])): int(r[2])
-        for r in own.group_by("agency_id", "estimate").agg(pl.col("amount_pence").sum()).iter_rows()
+        for r in frame.group_by("agency_id", "estimate")
+        .agg(pl.col("amount_pence").filter(~pl.col("_transfer")).sum())
+        .iter_rows()
     }
     has_lines = set(frame["agency_id"].unique().to_list())
     estimate_kinds: dict[str, set[bool]] = {}

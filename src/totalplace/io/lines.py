@@ -167,9 +167,7 @@ def normalise_lines(
     frame = _with_defaults(_blank_to_null(raw))
     report = _Reporter(frame, problems)
     for column in ("agency_id", "financial_year", amount_column):
-        report.rows(
-            pl.col(column).is_null(), "blank-value", lambda _r, c=column: f"{c} is blank", column
-        )
+        report.rows(pl.col(column).is_null(), "blank-value", _blank_message(column), column)
     conversions = []
     for coded in _coded_columns(agencies, reference):
         mapping, bad = _verdicts(frame[coded.column], coded.convert)
@@ -177,7 +175,7 @@ def normalise_lines(
             report.rows(
                 pl.col(coded.column).is_in(bad),
                 coded.code,
-                lambda r, c=coded: c.message(r[c.column]),
+                _value_message(coded),
                 coded.column,
             )
         if any(key != value for key, value in mapping.items()) or coded.dtype != pl.String():
@@ -212,6 +210,17 @@ def normalise_lines(
         return pl.DataFrame(schema=LINE_SCHEMA)
     pence = (amount.cast(pl.Decimal(17, 2), strict=False) * 100).cast(pl.Int64)
     return _typed(frame.with_columns(*conversions, pence.alias("amount_pence")), amount_column)
+
+
+Message = Callable[[dict[str, Any]], str]
+
+
+def _blank_message(column: str) -> Message:
+    return lambda _row: f"{column} is blank"
+
+
+def _value_message(coded: _CodedColumn) -> Message:
+    return lambda row: coded.message(row[coded.column])
 
 
 class _Reporter:
