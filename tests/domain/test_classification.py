@@ -8,8 +8,16 @@ from totalplace.reference import reference
 
 @pytest.mark.parametrize(
     ("text", "code"),
-    [("7.3", "07.3"), ("07.3", "07.3"), (" 10 ", "10"), ("7.", "07"), ("10.1.2", "10.1.2"),
-     ("10.12", "10.12"), ("7.A", "7.A"), ("health", "health")],
+    [
+        ("7.3", "07.3"),
+        ("07.3", "07.3"),
+        (" 10 ", "10"),
+        ("7.", "07"),
+        ("10.1.2", "10.1.2"),
+        ("10.12", "10.12"),
+        ("7.A", "7.A"),
+        ("health", "health"),
+    ],
 )
 def test_normalise_cofog(text: str, code: str) -> None:
     assert normalise_cofog(text) == code

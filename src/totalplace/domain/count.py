@@ -17,12 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import polars as pl
 
 from totalplace.domain.money import divide_half_even, pence_to_pounds, share_as_fraction
+from totalplace.domain.years import year_bounds
 
 LINE_COLUMNS: dict[str, pl.DataType] = {
     "agency_id": pl.String(),
@@ -34,6 +36,7 @@ LINE_COLUMNS: dict[str, pl.DataType] = {
     "estimate": pl.Boolean(),
     "counterparty_agency_id": pl.String(),
     "funding_source": pl.String(),
+    "payment_date": pl.String(),
 }
 
 
@@ -272,8 +275,30 @@ def count(data: CountInput) -> CountResult:
         coverage=_coverage(frame, data.agencies),
         shares=dict(data.shares),
         line_count=frame.height,
-        notes=list(data.notes),
+        notes=[*data.notes, *_part_year_notes(frame, data.financial_year)],
     )
+
+
+def _part_year_notes(frame: pl.DataFrame, financial_year: str) -> list[str]:
+    """Say when an agency's dated lines cover only part of the year, e.g. two months
+    of a ledger, so nobody reads them as a whole year's spending."""
+    start, end = year_bounds(financial_year)
+    spans = (
+        frame.filter(pl.col("payment_date").is_not_null())
+        .group_by("agency_id")
+        .agg(
+            pl.col("payment_date").min().alias("first"), pl.col("payment_date").max().alias("last")
+        )
+        .sort("agency_id")
+    )
+    notes = []
+    for agency_id, first, last in spans.iter_rows():
+        if (
+            first > (start + timedelta(days=31)).isoformat()
+            or last < (end - timedelta(days=31)).isoformat()
+        ):
+            notes.append(f"{agency_id}'s dated lines run from {first} to {last} only: a part year.")
+    return notes
 
 
 def _sum(lines: pl.LazyFrame) -> int:
