@@ -11,3 +11,4 @@ fi
 echo "Installing totalplace and its dependencies into .venv" >&2
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${EXTRAS:-}"
+source scripts/assets.sh

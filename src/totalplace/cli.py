@@ -383,6 +383,87 @@ def demo_command(
             )
 
 
+@app.command("serve")
+def serve_command(
+    demo: Annotated[
+        bool, typer.Option(help="Prepare the Trafford demo place and an account.")
+    ] = False,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    insecure_cookies: Annotated[
+        bool,
+        typer.Option(
+            help="Send the session cookie over plain HTTP too (only behind a trusted proxy "
+            "or on a private network)."
+        ),
+    ] = False,
+) -> None:
+    """Serve the web workspace (migrating the database first)."""
+    import uvicorn
+
+    from totalplace.web.app import create_app
+
+    settings = Settings.from_env()
+    store = open_store(settings)
+    if demo:
+        with _progress("Preparing the demo place") as report:
+            email, password = demo_service.prepare_workspace(store, report=report)
+        out.print(
+            f"\nDemo place ready. Sign in at http://{host}:{port}/login\n"
+            f"  email:    [bold]{email}[/]\n  password: [bold]{password}[/]\n"
+            "(a new password is made each time the demo is served)\n"
+        )
+    uvicorn.run(
+        create_app(settings, store, secure_cookies=not insecure_cookies),
+        host=host,
+        port=port,
+        log_level="warning",
+    )
+
+
+user_app = typer.Typer(help="Accounts for the web workspace.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("add")
+def user_add_command(
+    email: Annotated[str, typer.Argument(help="The person's email address.")],
+    place: Annotated[str, typer.Option(help="The place to give them a role in.")],
+    role: Annotated[str, typer.Option(help="lead, analyst, contributor or viewer.")],
+    name: Annotated[str, typer.Option(help="Their name.")] = "",
+    agency: Annotated[str | None, typer.Option(help="A contributor's agency.")] = None,
+) -> None:
+    """Create an account (or give an existing one a role); the password is asked for, or
+    read from TOTALPLACE_PASSWORD."""
+    import os
+
+    from sqlalchemy import select
+
+    from totalplace.services import people
+    from totalplace.store.models import User
+
+    password = os.environ.get("TOTALPLACE_PASSWORD") or typer.prompt(
+        "Password", hide_input=True, confirmation_prompt=True, err=True
+    )
+    try:
+        with _store() as store, store.transaction() as session:
+            user = session.scalar(select(User).where(User.email == people.normalise_email(email)))
+            if user is None:
+                user = people.create_user(session, email, name, password)
+            people.grant(session, user.id, place, role, agency)
+            repo.audit(
+                session,
+                "command line",
+                "grant",
+                place,
+                {"email": user.email, "role": role, "agency_id": agency},
+            )
+    except people.PeopleError as exc:
+        err.print(f"Error: {exc}", markup=False)
+        raise typer.Exit(code=1) from None
+    out.print(f"{email} is {role} of {place}.")
+
+
 def main() -> None:  # pragma: no cover - the console script
     app()
 

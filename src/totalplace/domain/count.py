@@ -234,6 +234,16 @@ def classified(lines: pl.LazyFrame, rules: pl.DataFrame | None) -> pl.LazyFrame:
     )
 
 
+def consolidated_lines(data: CountInput) -> pl.LazyFrame:
+    """The lines the count adds up: apportioned, classified, transfers eliminated."""
+    agency_ids = [a.agency_id for a in data.agencies]
+    lines = classified(apportioned(data.lines, data.shares), data.classification_rules)
+    return lines.filter(
+        pl.col("counterparty_agency_id").is_null()
+        | ~pl.col("counterparty_agency_id").is_in(agency_ids)
+    )
+
+
 def count(data: CountInput) -> CountResult:
     agency_ids = [a.agency_id for a in data.agencies]
     lines = classified(apportioned(data.lines, data.shares), data.classification_rules)
@@ -415,6 +425,7 @@ __all__ = [
     "Reconciliation",
     "apportioned",
     "classified",
+    "consolidated_lines",
     "count",
     "division_totals_match",
 ]

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import polars as pl
 
-from totalplace.domain.count import LINE_COLUMNS, AgencyInfo, CountInput, CountResult, count
+from totalplace.domain.count import (
+    LINE_COLUMNS,
+    AgencyInfo,
+    CountInput,
+    CountResult,
+    consolidated_lines,
+    count,
+)
 from totalplace.domain.years import parse_financial_year
 from totalplace.io.errors import ImportRejected, Problem
 from totalplace.services.context import default_store
@@ -18,7 +25,11 @@ class CountError(ValueError):
 
 
 def count_place(place_id: str, financial_year: str, store: Store | None = None) -> CountResult:
-    store = default_store(store)
+    return count(count_input(place_id, financial_year, default_store(store)))
+
+
+def count_input(place_id: str, financial_year: str, store: Store) -> CountInput:
+    """Everything the count needs for one place and year, gathered from the store."""
     start_year = parse_financial_year(financial_year)
     with store.sessions() as session:
         place = repo.get_place(session, place_id)
@@ -41,19 +52,17 @@ def count_place(place_id: str, financial_year: str, store: Store | None = None) 
     ]
     if missing:
         notes.append(f"No {financial_year} return yet from: {', '.join(missing)}.")
-    return count(
-        CountInput(
-            place_id=place.place_id,
-            place_name=place.name,
-            financial_year=financial_year,
-            agencies=agencies,
-            shares=shares,
-            population=population,
-            population_year=population_year,
-            lines=lines,
-            classification_rules=rules,
-            notes=notes,
-        )
+    return CountInput(
+        place_id=place.place_id,
+        place_name=place.name,
+        financial_year=financial_year,
+        agencies=agencies,
+        shares=shares,
+        population=population,
+        population_year=population_year,
+        lines=lines,
+        classification_rules=rules,
+        notes=notes,
     )
 
 
@@ -89,3 +98,44 @@ def place_population(
             "spend per head uses it."
         )
     return total, year, notes
+
+
+def function_by_agency(
+    place_id: str, financial_year: str, division: str | None, store: Store
+) -> list[tuple[str, int]]:
+    """Drill-down: one COFOG division (None for unclassified) split by agency."""
+    lines = consolidated_lines(count_input(place_id, financial_year, store))
+    code = pl.col("cofog").str.slice(0, 2)
+    chosen = lines.filter(code.is_null() if division is None else code == division)
+    sums = chosen.group_by("agency_id").agg(pl.col("amount_pence").sum()).collect()
+    return sorted(((a, int(p)) for a, p in sums.iter_rows()), key=lambda r: -abs(r[1]))
+
+
+def function_lines(
+    place_id: str,
+    financial_year: str,
+    division: str | None,
+    agency_id: str,
+    store: Store,
+    limit: int = 200,
+) -> tuple[pl.DataFrame, int]:
+    """Drill-down to the lines: the biggest `limit` lines and how many there are."""
+    data = count_input(place_id, financial_year, store)
+    data = CountInput(**{**data.__dict__, "lines": _all_columns(store, place_id, financial_year)})
+    lines = consolidated_lines(data)
+    code = pl.col("cofog").str.slice(0, 2)
+    chosen = lines.filter(
+        (pl.col("agency_id") == agency_id)
+        & (code.is_null() if division is None else code == division)
+    ).collect()
+    top = chosen.sort(pl.col("amount_pence").abs(), descending=True).head(limit)
+    return top, chosen.height
+
+
+def _all_columns(store: Store, place_id: str, financial_year: str) -> pl.LazyFrame:
+    with store.sessions() as session:
+        submissions = repo.current_submissions(session, place_id, financial_year)
+    frames = [store.lines.scan(s.lines_file) for s in submissions]
+    if not frames:
+        return pl.LazyFrame(schema=LINE_COLUMNS)
+    return pl.concat(frames, how="diagonal_relaxed")

@@ -270,3 +270,35 @@ def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(header)
         writer.writerows(rows)
+
+
+DEMO_LEAD = "lead@trafford.demo"
+
+
+def prepare_workspace(store: Store, report: Report = quiet) -> tuple[str, str]:
+    """The demo place ready to sign in to: built if missing, its count published once, and
+    a lead account with a fresh password (printed by `serve --demo`, never stored in clear)."""
+    import secrets
+
+    from sqlalchemy import select
+
+    from totalplace.services import people
+    from totalplace.services.publishing import publications, publish
+    from totalplace.store import repository as repo
+    from totalplace.store.models import User
+
+    with store.sessions() as session:
+        exists = repo.get_place(session, PLACE_ID) is not None
+    if not exists:
+        build_demo(store=store, replace=False, report=report)
+    password = secrets.token_urlsafe(12)
+    with store.transaction() as session:
+        user = session.scalar(select(User).where(User.email == DEMO_LEAD))
+        if user is None:
+            user = people.create_user(session, DEMO_LEAD, "Demo lead", password)
+        else:
+            user.password_hash = people.hash_password(password)
+        people.grant(session, user.id, PLACE_ID, "lead", None)
+    if not publications(store, PLACE_ID, MAIN_YEAR):
+        publish(store, PLACE_ID, MAIN_YEAR, "totalplace demo")
+    return DEMO_LEAD, password

@@ -26,6 +26,7 @@ from totalplace.services.context import Report, default_actor, default_store, qu
 from totalplace.services.packages import write_submissions
 from totalplace.store import repository as repo
 from totalplace.store.db import Store
+from totalplace.store.models import Submission
 
 Confirm = Callable[[ReadPlan], bool]
 
@@ -51,6 +52,7 @@ class ReturnImported:
     line_count: int
     total_pence: int
     mapping: dict[str, Any]
+    submission_id: int | None = None
     notes: list[str] = field(default_factory=list)
     unclassified: list[Unclassified] = field(default_factory=list)
 
@@ -90,10 +92,13 @@ def import_return(
     actor: str | None = None,
     confirm: Confirm = _accept,
     report: Report = quiet,
+    draft: bool = False,
 ) -> ReturnImported | None:
     """Read the files as one return; store it as the agency's new version for the year.
 
-    Returns None when `confirm` declines the recognised columns. All or nothing.
+    A draft (an agency's upload in the workspace) is counted only once an analyst accepts
+    it; otherwise the new version is current at once. Returns None when `confirm`
+    declines the recognised columns. All or nothing.
     """
     store = default_store(store)
     actor = default_actor(actor)
@@ -141,7 +146,11 @@ def import_return(
     )
     try:
         with store.transaction() as session:
-            repo.supersede(session, place_id, agency_id, financial_year)
+            if draft:
+                for submission in written:
+                    submission.status = "draft"
+            else:
+                repo.supersede(session, place_id, agency_id, financial_year)
             for submission in written:
                 session.add(submission)
             repo.save_column_mapping(session, place_id, agency_id, used_mapping, actor)
@@ -178,6 +187,7 @@ def import_return(
         agency_id=agency_id,
         financial_year=financial_year,
         version=version,
+        submission_id=written[0].id,
         line_count=lines.height,
         total_pence=int(lines["amount_pence"].sum()),
         mapping=used_mapping,
@@ -338,3 +348,42 @@ def _notes(plan: ReadPlan, totals: int, rounded: int) -> list[str]:
 
 def _file_hash(path: Path) -> str:
     return sha256(path.read_bytes()).hexdigest()
+
+
+class ReturnStateError(ValueError):
+    """A return cannot move to the state asked for; the message says why."""
+
+
+def submit_return(store: Store, submission_id: int, actor: str) -> None:
+    """An agency sends its draft to the place's analysts."""
+    with store.transaction() as session:
+        submission = session.get(Submission, submission_id)
+        if submission is None or submission.status != "draft":
+            raise ReturnStateError("Only a draft can be submitted.")
+        submission.status = "submitted"
+        repo.audit(
+            session,
+            actor,
+            "submit-return",
+            submission.place_id,
+            {"submission": submission_id, "agency_id": submission.agency_id},
+        )
+
+
+def accept_return(store: Store, submission_id: int, actor: str) -> None:
+    """An analyst accepts a submitted return: it becomes the one the count uses."""
+    with store.transaction() as session:
+        submission = session.get(Submission, submission_id)
+        if submission is None or submission.status != "submitted":
+            raise ReturnStateError("Only a submitted return can be accepted.")
+        repo.supersede(
+            session, submission.place_id, submission.agency_id, submission.financial_year
+        )
+        submission.status = "current"
+        repo.audit(
+            session,
+            actor,
+            "accept-return",
+            submission.place_id,
+            {"submission": submission_id, "agency_id": submission.agency_id},
+        )

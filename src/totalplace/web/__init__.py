@@ -1,0 +1,1 @@
+"""The web workspace: a partnership counts its place together, in the browser."""

@@ -1,0 +1,84 @@
+"""Rendering pages: the Jinja environment, its filters, and what every page is given."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from totalplace.domain.money import format_gbp
+from totalplace.reference import reference
+from totalplace.web.security import csrf_token
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _gbp(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, int):
+        return format_gbp(value)
+    pounds = Decimal(str(value))
+    sign = "-" if pounds < 0 else ""
+    return f"{sign}£{abs(pounds):,.2f}"
+
+
+def _gbp_short(value: object) -> str:
+    """£2.03bn, £14.7m: for headlines; tables always show pounds and pence."""
+    pounds = Decimal(str(value or 0))
+    sign = "-" if pounds < 0 else ""
+    size = abs(pounds)
+    for limit, suffix in (
+        (Decimal(10) ** 9, "bn"),
+        (Decimal(10) ** 6, "m"),
+        (Decimal(10) ** 3, "k"),
+    ):
+        if size >= limit:
+            return f"{sign}£{size / limit:,.2f}{suffix}"
+    return f"{sign}£{size:,.2f}"
+
+
+def _cofog_label(code: object) -> str:
+    if code is None:
+        return "Unclassified"
+    item = reference().cofog.get(str(code))
+    return item.label if item else str(code)
+
+
+def _percent(value: object) -> str:
+    return f"{Decimal(str(value or 0)) * 100:.1f}%"
+
+
+environment = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+environment.filters.update(
+    gbp=_gbp, gbp_short=_gbp_short, cofog_label=_cofog_label, percent=_percent
+)
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200
+) -> HTMLResponse:
+    values = {
+        "request": request,
+        "csrf_token": csrf_token(request),
+        "viewer": None,
+        "place": None,
+        "path": request.url.path,
+        **context,
+    }
+    html = environment.get_template(name).render(**values)
+    return HTMLResponse(html, status_code=status_code)
+
+
+def json_text(value: object) -> str:
+    return json.dumps(value, default=str)
