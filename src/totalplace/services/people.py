@@ -103,7 +103,7 @@ def members(session: Session, place_id: str) -> list[tuple[User, Membership]]:
         .where(Membership.place_id == place_id)
         .order_by(User.email)
     )
-    return [(user, member) for user, member in rows.tuples()]
+    return [(user, member) for user, member in rows]
 
 
 def grant(session: Session, user_id: int, place_id: str, role: str, agency_id: str | None) -> None:

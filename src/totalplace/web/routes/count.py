@@ -67,6 +67,27 @@ def _largest(rows: list[dict[str, Any]]) -> float:
     return max([abs(float(r["gbp"])) for r in rows] + [1.0])
 
 
+@router.get("/places/{place_id}/count/{year}.csv")
+def download_csv(request: Request, place_id: str, year: str) -> Response:
+    in_place(request, place_id, "analyse")
+    return Response(
+        count_csv(live_figures(request, place_id, year)),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{place_id}-{year}-count.csv"'},
+    )
+
+
+@router.get("/places/{place_id}/count/{year}.xlsx")
+def download_xlsx(request: Request, place_id: str, year: str) -> Response:
+    in_place(request, place_id, "analyse")
+    labels = {c: i.label for c, i in reference().cofog.items()}
+    return Response(
+        count_xlsx(live_figures(request, place_id, year), labels),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{place_id}-{year}-count.xlsx"'},
+    )
+
+
 @router.get("/places/{place_id}/count/{year}")
 def live(request: Request, place_id: str, year: str) -> HTMLResponse:
     viewer = in_place(request, place_id, "analyse")
@@ -120,25 +141,4 @@ def function_agency_lines(
             "lines": lines.to_dicts(),
             "total": total,
         },
-    )
-
-
-@router.get("/places/{place_id}/count/{year}.csv")
-def download_csv(request: Request, place_id: str, year: str) -> Response:
-    in_place(request, place_id, "analyse")
-    return Response(
-        count_csv(live_figures(request, place_id, year)),
-        media_type="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{place_id}-{year}-count.csv"'},
-    )
-
-
-@router.get("/places/{place_id}/count/{year}.xlsx")
-def download_xlsx(request: Request, place_id: str, year: str) -> Response:
-    in_place(request, place_id, "analyse")
-    labels = {c: i.label for c, i in reference().cofog.items()}
-    return Response(
-        count_xlsx(live_figures(request, place_id, year), labels),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{place_id}-{year}-count.xlsx"'},
     )

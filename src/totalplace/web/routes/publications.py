@@ -45,7 +45,7 @@ def listing(request: Request, place_id: str) -> HTMLResponse:
     )
 
 
-@router.get("/places/{place_id}/publications/{year}/{version}")
+@router.get("/places/{place_id}/publications/{year}/{version:int}")
 def published(request: Request, place_id: str, year: str, version: int) -> HTMLResponse:
     viewer = in_place(request, place_id, "view")
     found = publishing.publication(store_of(request), place_id, year, version)
