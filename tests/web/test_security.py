@@ -1,0 +1,140 @@
+"""Sessions, CSRF, sign-in limits, escaping, uploads and passwords."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from tests.web.conftest import PASSWORD, Workspace, csrf
+from totalplace.config import Settings
+from totalplace.services import places
+from totalplace.store.models import User
+from totalplace.web.app import create_app
+
+P = "/places/testshire"
+
+
+def test_forms_without_the_csrf_token_are_refused(workspace: Workspace) -> None:
+    lead = workspace.client("lead")
+    response = lead.post(f"{P}/settings/areas", data={"gss_codes": "E06000001"})
+    assert response.status_code == 403
+    assert "This form has expired" in response.text
+    wrong = lead.post(f"{P}/settings/areas", data={"gss_codes": "E06000001", "csrf": "guess"})
+    assert wrong.status_code == 403
+    anonymous = workspace.client()
+    assert (
+        anonymous.post(
+            "/login", data={"email": "lead@testshire.test", "password": PASSWORD}
+        ).status_code
+        == 403
+    )
+
+
+def test_sign_in_is_rate_limited(workspace: Workspace) -> None:
+    client = workspace.client()
+    token = csrf(client, "/login")
+    for _ in range(5):
+        failed = client.post(
+            "/login", data={"email": "lead@testshire.test", "password": "nope", "csrf": token}
+        )
+        assert failed.status_code == 400
+        assert "not right" in failed.text
+    blocked = client.post(
+        "/login", data={"email": "lead@testshire.test", "password": PASSWORD, "csrf": token}
+    )
+    assert blocked.status_code == 400
+    assert "Too many failed attempts" in blocked.text
+
+
+def test_session_cookie_is_http_only_secure_and_same_site(workspace: Workspace) -> None:
+    from fastapi.testclient import TestClient
+
+    app = create_app(Settings(home=workspace.home, database_url=""), workspace.store)
+    client = TestClient(app, base_url="https://testserver", follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={"email": "lead@testshire.test", "password": PASSWORD, "csrf": csrf(client, "/login")},
+    )
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "secure" in cookie and "samesite=lax" in cookie
+    assert "content-security-policy" in response.headers
+
+
+def test_what_people_type_is_escaped(workspace: Workspace) -> None:
+    with workspace.store.transaction() as session:
+        places.add_agency(
+            session,
+            "testshire",
+            "evil",
+            "<script>alert(1)</script>",
+            "other",
+            "lead@testshire.test",
+        )
+    page = workspace.client("lead").get(f"{P}/settings")
+    assert "<script>alert(1)</script>" not in page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+
+
+def test_no_redirect_off_the_site_after_sign_in(workspace: Workspace) -> None:
+    client = workspace.client()
+    response = client.post(
+        "/login",
+        data={
+            "email": "lead@testshire.test",
+            "password": PASSWORD,
+            "csrf": csrf(client, "/login"),
+            "next": "//evil.example/",
+        },
+    )
+    assert response.headers["location"] == "/places"
+
+
+def test_passwords_are_stored_as_argon2_hashes(workspace: Workspace) -> None:
+    with workspace.store.sessions() as session:
+        stored = session.scalar(
+            select(User.password_hash).where(User.email == "lead@testshire.test")
+        )
+    assert stored is not None and stored.startswith("$argon2id$")
+    assert PASSWORD not in stored
+
+
+def test_uploads_over_the_limit_are_refused(workspace: Workspace) -> None:
+    client = workspace.client("contributor")
+    client.app.state.max_upload_bytes = 1000  # type: ignore[attr-defined]
+    response = client.post(
+        f"{P}/agencies/council/upload",
+        data={"csrf": csrf(client, f"{P}/agencies/council/upload"), "year": "2010-11"},
+        files={"files": ("big.csv", b"Amount\n" + b"1\n" * 2000)},
+    )
+    assert response.status_code == 413
+    assert "too big" in response.text
+
+
+def test_an_invitation_works_once(workspace: Workspace) -> None:
+    lead = workspace.client("lead")
+    page = lead.post(
+        f"{P}/people",
+        data={"csrf": csrf(lead, f"{P}/people"), "email": "new@testshire.test", "role": "viewer"},
+    )
+    found = re.search(r'readonly value="http://testserver([^"]+)"', page.text)
+    assert found
+    path = found.group(1)
+    first = workspace.client()
+    assert (
+        first.post(
+            path, data={"csrf": csrf(first, path), "name": "New", "password": PASSWORD}
+        ).status_code
+        == 303
+    )
+    second = workspace.client()
+    assert second.get(path).status_code == 404
+    short = lead.post(
+        f"{P}/people",
+        data={
+            "csrf": csrf(lead, f"{P}/people"),
+            "email": "x@testshire.test",
+            "role": "contributor",
+        },
+    )
+    assert short.status_code == 400 and "bound to one of the place" in short.text
