@@ -11,9 +11,9 @@ from typing import Annotated, Any
 
 import polars as pl
 from fastapi import APIRouter, Form, HTTPException, Request
-from starlette.datastructures import UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
+from starlette.datastructures import UploadFile
 
 from totalplace.domain.classification import normalise_cofog
 from totalplace.domain.years import FinancialYearError, parse_financial_year
