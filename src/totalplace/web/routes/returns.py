@@ -261,6 +261,10 @@ def preview(request: Request, place_id: str, token: str) -> HTMLResponse:
         )
     with store_of(request).sessions() as session:
         saved = repo.column_mapping(session, place_id, meta["agency_id"])
+        place = repo.get_place(session, place_id)
+        agency = next(
+            a for a in repo.agencies(session, place_id) if a.agency_id == meta["agency_id"]
+        )
     plan = plan_sheets(sheets, saved, problems)
     if not plan.parts and saved is not None:
         plan = plan_sheets(sheets, None, problems := ProblemList())
@@ -269,6 +273,8 @@ def preview(request: Request, place_id: str, token: str) -> HTMLResponse:
         "preview.html",
         {
             "viewer": viewer,
+            "place": place,
+            "agency": agency,
             "place_id": place_id,
             "meta": meta,
             "token": token,
