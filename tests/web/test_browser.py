@@ -24,8 +24,15 @@ ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -40,8 +47,7 @@ def free_port() -> int:
 def server(workspace: Workspace) -> Iterator[str]:
     app = create_app(Settings(home=workspace.home, database_url=""), workspace.store)
     port = free_port()
-    running = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                            log_level="warning"))
+    running = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -66,8 +72,9 @@ class Person:
     """One person's browser window, checking each page it sees for accessibility."""
 
     def __init__(self, browser: Any, base: str, shots: bool) -> None:
-        self.context = browser.new_context(viewport={"width": 1100, "height": 900},
-                                           accept_downloads=True)
+        self.context = browser.new_context(
+            viewport={"width": 1100, "height": 900}, accept_downloads=True
+        )
         self.page = self.context.new_page()
         self.base = base
         self.shots = shots
@@ -112,8 +119,9 @@ def axe_violations(page: Any) -> list[str]:
     return list(found)
 
 
-def test_count_together_in_the_browser(workspace: Workspace, server: str, browser: Any,
-                                       tmp_path: Path, request: pytest.FixtureRequest) -> None:
+def test_count_together_in_the_browser(
+    workspace: Workspace, server: str, browser: Any, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     shots = "sqlite" in request.node.name
     lead = Person(browser, server, shots)
     lead.sign_in("lead@testshire.test")
@@ -212,8 +220,9 @@ def test_count_together_in_the_browser(workspace: Workspace, server: str, browse
     assert "finance@testshire.test" in changed
     figures = analyst.page.inner_text("#figures-changed")
     assert "Total" in figures and "£100.00" in figures
-    assert Decimal(count_place("testshire", "2010-11", store=workspace.store).total_pence) \
-        == Decimal(1_390_050)
+    assert Decimal(
+        count_place("testshire", "2010-11", store=workspace.store).total_pence
+    ) == Decimal(1_390_050)
 
     lead.go("/places/testshire/audit")
     lead.check("15-audit-log")
@@ -222,3 +231,15 @@ def test_count_together_in_the_browser(workspace: Workspace, server: str, browse
     lead.check("16-settings")
     lead.go("/places/testshire/classify?year=2010-11")
     lead.check("17-classify")
+    # Classified in place (htmx): the form becomes a confirmation, the count follows.
+    form = lead.page.locator("form:has(legend:has-text('Adult Social Care'))")
+    form.locator("select[name=cofog]").select_option("10.1")
+    form.locator("button").click()
+    lead.page.wait_for_selector("text=Adult Social Care: saved as 10.1")
+    lead.check()
+    assert "/classify" in lead.page.url  # no page load: the rest of the list stays
+    groups = {
+        g.key: g.pence
+        for g in count_place("testshire", "2010-11", store=workspace.store).by_cofog_group
+    }
+    assert groups["10.1"] == 1_200_000 + 40_000

@@ -134,8 +134,8 @@ def compare(store: Store, before: Publication, after: Publication) -> Comparison
     figures.extend(
         _figure_changes(
             "Total",
-            {"total": ("Total", before.figures["total_gbp"])},
-            {"total": ("Total", after.figures["total_gbp"])},
+            {"total": ("all agencies", before.figures["total_gbp"])},
+            {"total": ("all agencies", after.figures["total_gbp"])},
         )
     )
     for section, key in (("Agency", "agency_id"), ("COFOG division", "code"), ("Theme", "theme")):

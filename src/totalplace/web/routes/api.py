@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
+from sqlalchemy import select
 
+from totalplace.domain.money import pence_to_pounds
 from totalplace.services import people, publishing
+from totalplace.services import returns as return_service
 from totalplace.store import repository as repo
-from totalplace.web.routes.count import live_figures
-from totalplace.web.security import in_place, signed_in, store_of
+from totalplace.store.models import Submission
+from totalplace.web.routes.count import checked_year, live_figures
+from totalplace.web.security import check_csrf, csrf_token, in_place, signed_in, store_of
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -71,3 +75,90 @@ def api_publication(request: Request, place_id: str, year: str, version: int) ->
         "figures": found.figures,
         "returns": found.returns,
     }
+
+
+def _csrf_header(request: Request) -> None:
+    """A write through the API carries the session's CSRF token in a header."""
+    check_csrf(request, request.headers.get("X-CSRF-Token"))
+
+
+@router.get("/session", summary="Who you are, and the CSRF token for API writes")
+def api_session(request: Request) -> dict[str, Any]:
+    viewer = signed_in(request)
+    return {"email": viewer.email, "name": viewer.name, "csrf_token": csrf_token(request)}
+
+
+@router.get("/places/{place_id}/returns", summary="Return versions (a contributor's own agency)")
+def api_returns(request: Request, place_id: str, year: str | None = None) -> list[dict[str, Any]]:
+    viewer = in_place(request, place_id, "upload")
+    with store_of(request).sessions() as session:
+        query = select(Submission).where(Submission.place_id == place_id)
+        if year:
+            query = query.where(Submission.financial_year == year)
+        if viewer.role == "contributor":
+            query = query.where(Submission.agency_id == viewer.agency_id)
+        rows = list(session.scalars(query.order_by(Submission.id)))
+    return [
+        {
+            "id": s.id,
+            "agency_id": s.agency_id,
+            "financial_year": s.financial_year,
+            "version": s.version,
+            "status": s.status,
+            "line_count": s.line_count,
+            "total_gbp": str(pence_to_pounds(s.total_pence)),
+            "uploaded_by": s.uploaded_by,
+            "lines_sha256": s.lines_sha256,
+        }
+        for s in rows
+    ]
+
+
+@router.post(
+    "/places/{place_id}/returns/{submission_id}/submit",
+    summary="Submit a draft return to the place's analysts",
+)
+def api_submit(request: Request, place_id: str, submission_id: int) -> dict[str, Any]:
+    viewer = in_place(request, place_id, "upload")
+    _csrf_header(request)
+    with store_of(request).sessions() as session:
+        submission = session.get(Submission, submission_id)
+    if (
+        submission is None
+        or submission.place_id != place_id
+        or not viewer.can_upload_for(submission.agency_id)
+    ):
+        raise HTTPException(status_code=404, detail="No such return.")
+    try:
+        return_service.submit_return(store_of(request), submission_id, viewer.email)
+    except return_service.ReturnStateError as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from exc
+    return {"id": submission_id, "status": "submitted"}
+
+
+@router.post(
+    "/places/{place_id}/returns/{submission_id}/accept",
+    summary="Accept a submitted return into the count",
+)
+def api_accept(request: Request, place_id: str, submission_id: int) -> dict[str, Any]:
+    viewer = in_place(request, place_id, "publish")
+    _csrf_header(request)
+    with store_of(request).sessions() as session:
+        submission = session.get(Submission, submission_id)
+    if submission is None or submission.place_id != place_id:
+        raise HTTPException(status_code=404, detail="No such return.")
+    try:
+        return_service.accept_return(store_of(request), submission_id, viewer.email)
+    except return_service.ReturnStateError as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from exc
+    return {"id": submission_id, "status": "current"}
+
+
+@router.post(
+    "/places/{place_id}/count/{year}/publish", summary="Publish the count as a new version"
+)
+def api_publish(request: Request, place_id: str, year: str) -> dict[str, Any]:
+    viewer = in_place(request, place_id, "publish")
+    _csrf_header(request)
+    made = publishing.publish(store_of(request), place_id, checked_year(year), viewer.email)
+    return {"financial_year": year, "version": made.version, "total_gbp": made.figures["total_gbp"]}

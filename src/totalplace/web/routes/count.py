@@ -19,7 +19,7 @@ from totalplace.web.security import Viewer, in_place, store_of
 router = APIRouter(include_in_schema=False)
 
 
-def _year(year: str) -> str:
+def checked_year(year: str) -> str:
     try:
         parse_financial_year(year)
     except FinancialYearError as exc:
@@ -29,7 +29,7 @@ def _year(year: str) -> str:
 
 def live_figures(request: Request, place_id: str, year: str) -> dict[str, Any]:
     figures: dict[str, Any] = _plain(
-        count_place(place_id, _year(year), store=store_of(request)).to_json()
+        count_place(place_id, checked_year(year), store=store_of(request)).to_json()
     )
     return figures
 
@@ -98,7 +98,7 @@ def live(request: Request, place_id: str, year: str) -> HTMLResponse:
 def function(request: Request, place_id: str, year: str, code: str) -> HTMLResponse:
     viewer = in_place(request, place_id, "analyse")
     division = None if code == "unclassified" else code
-    rows = function_by_agency(place_id, _year(year), division, store_of(request))
+    rows = function_by_agency(place_id, checked_year(year), division, store_of(request))
     with store_of(request).sessions() as session:
         place = repo.get_place(session, place_id)
         names = {a.agency_id: a.name for a in repo.agencies(session, place_id)}
@@ -124,7 +124,9 @@ def function_agency_lines(
 ) -> HTMLResponse:
     viewer = in_place(request, place_id, "analyse")
     division = None if code == "unclassified" else code
-    lines, total = function_lines(place_id, _year(year), division, agency_id, store_of(request))
+    lines, total = function_lines(
+        place_id, checked_year(year), division, agency_id, store_of(request)
+    )
     with store_of(request).sessions() as session:
         place = repo.get_place(session, place_id)
     label = reference().cofog[division].label if division in reference().cofog else "Unclassified"

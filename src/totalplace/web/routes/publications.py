@@ -11,7 +11,7 @@ from totalplace.io.exports import count_csv
 from totalplace.services import publishing
 from totalplace.store import repository as repo
 from totalplace.web.pages import render
-from totalplace.web.routes.count import _year, dashboard
+from totalplace.web.routes.count import checked_year, dashboard
 from totalplace.web.security import check_csrf, in_place, store_of
 
 router = APIRouter(include_in_schema=False)
@@ -23,7 +23,7 @@ def publish(
 ) -> Response:
     viewer = in_place(request, place_id, "publish")
     check_csrf(request, csrf)
-    made = publishing.publish(store_of(request), place_id, _year(year), viewer.email)
+    made = publishing.publish(store_of(request), place_id, checked_year(year), viewer.email)
     return RedirectResponse(
         f"/places/{place_id}/publications/{year}/{made.version}", status_code=303
     )

@@ -512,6 +512,14 @@ async def classify(request: Request, place_id: str) -> Response:
             place_id,
             {"agency_id": agency_id, "service": service, "cofog": cofog},
         )
+    if request.headers.get("HX-Request"):
+        # htmx swaps the saved row's form for a confirmation, in place.
+        label = ref.cofog[cofog].label
+        return render(
+            request,
+            "classified.html",
+            {"service": service, "cofog": cofog, "label": label, "sercop": sercop},
+        )
     return RedirectResponse(f"/places/{place_id}/classify?year={year}", status_code=303)
 
 
