@@ -243,3 +243,64 @@ def test_count_together_in_the_browser(
         for g in count_place("testshire", "2010-11", store=workspace.store).by_cofog_group
     }
     assert groups["10.1"] == 1_200_000 + 40_000
+
+
+def test_keyboard_reaches_the_content_and_focus_is_visible(
+    workspace: Workspace, server: str, browser: Any
+) -> None:
+    person = Person(browser, server, shots=False)
+    person.go("/login")
+    person.page.keyboard.press("Tab")
+    focused = person.page.evaluate("document.activeElement.className")
+    assert "govuk-skip-link" in focused
+    outline = person.page.evaluate(
+        "getComputedStyle(document.activeElement).outlineStyle + ' ' + "
+        "getComputedStyle(document.activeElement).backgroundColor"
+    )
+    assert outline != "none rgba(0, 0, 0, 0)"  # the focus state shows
+    person.page.keyboard.press("Enter")
+    for _ in range(3):
+        person.page.keyboard.press("Tab")
+        if person.page.evaluate("document.activeElement.id") == "email":
+            break
+    assert person.page.evaluate("document.activeElement.id") == "email"
+    person.page.keyboard.type("lead@testshire.test")
+    person.page.keyboard.press("Tab")
+    person.page.keyboard.type(PASSWORD)
+    person.page.keyboard.press("Enter")
+    person.page.wait_for_url("**/places")
+
+
+def test_demo_place_dashboard_in_the_browser(
+    sqlite_store: Any, tmp_path: Path, browser: Any
+) -> None:
+    """The Trafford demo, as a newcomer sees it after `bash scripts/run`."""
+    from totalplace.services.demo import prepare_workspace
+
+    email, password = prepare_workspace(sqlite_store)
+    app = create_app(Settings(home=tmp_path / "demo-web", database_url=""), sqlite_store)
+    port = free_port()
+    running = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    while not running.started:
+        time.sleep(0.05)
+    try:
+        person = Person(browser, f"http://127.0.0.1:{port}", shots=True)
+        person.go("/login")
+        person.page.fill("#email", email)
+        person.page.fill("#password", password)
+        person.page.click("button:has-text('Sign in')")
+        person.page.wait_for_url("**/places")
+        person.go("/places/trafford")
+        person.check("20-demo-place")
+        person.page.click("a:has-text('2017-18, version 1')")
+        person.check("21-demo-published-count")
+        assert person.page.inner_text("#total") == "£2,027,093,890.11"
+        person.go("/places/trafford/count/2017-18/functions/07")
+        person.check("22-demo-health-by-agency")
+        person.go("/places/trafford/returns?year=2026-27")
+        person.check("23-demo-returns")
+    finally:
+        running.should_exit = True
+        thread.join(timeout=10)
