@@ -138,3 +138,47 @@ def test_an_invitation_works_once(workspace: Workspace) -> None:
         },
     )
     assert short.status_code == 400 and "bound to one of the place" in short.text
+
+
+def test_a_return_is_reachable_only_through_its_own_place(workspace: Workspace) -> None:
+    """An analyst of another place cannot act on this place's returns by changing the URL."""
+    outsider = workspace.client("outsider")
+    made = outsider.post(
+        "/places",
+        data={
+            "csrf": csrf(outsider, "/places"),
+            "place_id": "elsewhere",
+            "name": "Elsewhere",
+            "gss_codes": "E06000001",
+        },
+    )
+    assert made.status_code == 303
+    from totalplace.store import repository as repo
+
+    with workspace.store.sessions() as session:
+        council = next(
+            s
+            for s in repo.current_submissions(session, "testshire", "2009-10")
+            if s.agency_id == "council"
+        )
+    token = csrf(outsider, "/places/elsewhere")
+    for path in (
+        f"/places/elsewhere/returns/{council.id}/accept",
+        f"/places/elsewhere/returns/{council.id}/submit",
+    ):
+        assert outsider.post(path, data={"csrf": token}).status_code == 404, path
+    assert outsider.get(f"/places/elsewhere/returns/{council.id}").status_code == 404
+    assert (
+        outsider.post(
+            f"/places/testshire/returns/{council.id}/accept", data={"csrf": token}
+        ).status_code
+        == 403
+    )
+    api_token = outsider.get("/api/session").json()["csrf_token"]
+    assert (
+        outsider.post(
+            f"/api/places/elsewhere/returns/{council.id}/accept",
+            headers={"X-CSRF-Token": api_token},
+        ).status_code
+        == 404
+    )

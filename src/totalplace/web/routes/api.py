@@ -13,6 +13,7 @@ from totalplace.services import returns as return_service
 from totalplace.store import repository as repo
 from totalplace.store.models import Submission
 from totalplace.web.routes.count import checked_year, live_figures
+from totalplace.web.routes.returns import move_return, return_in_place
 from totalplace.web.security import check_csrf, csrf_token, in_place, signed_in, store_of
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -119,20 +120,11 @@ def api_returns(request: Request, place_id: str, year: str | None = None) -> lis
     summary="Submit a draft return to the place's analysts",
 )
 def api_submit(request: Request, place_id: str, submission_id: int) -> dict[str, Any]:
-    viewer = in_place(request, place_id, "upload")
+    viewer, submission = return_in_place(request, place_id, submission_id)
+    if not viewer.can_upload_for(submission.agency_id):
+        raise HTTPException(status_code=403, detail="Only the agency's own people submit it.")
     _csrf_header(request)
-    with store_of(request).sessions() as session:
-        submission = session.get(Submission, submission_id)
-    if (
-        submission is None
-        or submission.place_id != place_id
-        or not viewer.can_upload_for(submission.agency_id)
-    ):
-        raise HTTPException(status_code=404, detail="No such return.")
-    try:
-        return_service.submit_return(store_of(request), submission_id, viewer.email)
-    except return_service.ReturnStateError as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from exc
+    move_return(request, return_service.submit_return, submission, viewer)
     return {"id": submission_id, "status": "submitted"}
 
 
@@ -141,16 +133,9 @@ def api_submit(request: Request, place_id: str, submission_id: int) -> dict[str,
     summary="Accept a submitted return into the count",
 )
 def api_accept(request: Request, place_id: str, submission_id: int) -> dict[str, Any]:
-    viewer = in_place(request, place_id, "publish")
+    viewer, submission = return_in_place(request, place_id, submission_id, "publish")
     _csrf_header(request)
-    with store_of(request).sessions() as session:
-        submission = session.get(Submission, submission_id)
-    if submission is None or submission.place_id != place_id:
-        raise HTTPException(status_code=404, detail="No such return.")
-    try:
-        return_service.accept_return(store_of(request), submission_id, viewer.email)
-    except return_service.ReturnStateError as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from exc
+    move_return(request, return_service.accept_return, submission, viewer)
     return {"id": submission_id, "status": "current"}
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import secrets
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,13 +18,14 @@ from starlette.datastructures import UploadFile
 
 from totalplace.domain.classification import normalise_cofog
 from totalplace.domain.years import FinancialYearError, parse_financial_year
-from totalplace.io.errors import ImportRejected, Problem
+from totalplace.io.errors import ImportRejected, Problem, ProblemList
 from totalplace.io.returns import SYNONYMS, ReadPlan, plan_sheets
 from totalplace.io.tables import Sheet, read_sheets
 from totalplace.reference import reference
 from totalplace.services import returns as return_service
 from totalplace.services.template import write_template
 from totalplace.store import repository as repo
+from totalplace.store.db import Store
 from totalplace.store.models import Submission
 from totalplace.web.pages import render
 from totalplace.web.security import Viewer, check_csrf, in_place, store_of
@@ -242,8 +244,6 @@ def preview(request: Request, place_id: str, token: str) -> HTMLResponse:
     viewer = _uploader(request, place_id, meta["agency_id"])
     if meta["user_id"] != viewer.id:
         raise HTTPException(status_code=404, detail="No such upload.")
-    from totalplace.io.errors import ProblemList
-
     problems = ProblemList()
     try:
         sheets = _sheets(folder, meta)
@@ -373,22 +373,38 @@ def _shown(problem: Problem, meta: dict[str, Any]) -> Problem:
     )
 
 
-def _submission(request: Request, place_id: str, submission_id: int) -> tuple[Viewer, Submission]:
-    viewer = in_place(request, place_id, "upload")
+def return_in_place(
+    request: Request, place_id: str, submission_id: int, capability: str = "upload"
+) -> tuple[Viewer, Submission]:
+    """A return of this place that the person may act on; any other is "not found"."""
+    viewer = in_place(request, place_id, capability)
     with store_of(request).sessions() as session:
         submission = session.get(Submission, submission_id)
     if (
         submission is None
         or submission.place_id != place_id
-        or not viewer.can_upload_for(submission.agency_id)
+        or (not viewer.can_upload_for(submission.agency_id) and not viewer.can("publish"))
     ):
         raise HTTPException(status_code=404, detail="No such return.")
     return viewer, submission
 
 
+def move_return(
+    request: Request,
+    change: Callable[[Store, int, str], None],
+    submission: Submission,
+    viewer: Viewer,
+) -> None:
+    """Submit or accept; a return in the wrong state is a conflict (409), said plainly."""
+    try:
+        change(store_of(request), submission.id, viewer.email)
+    except return_service.ReturnStateError as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from exc
+
+
 @router.get("/places/{place_id}/returns/{submission_id}")
 def return_page(request: Request, place_id: str, submission_id: int) -> HTMLResponse:
-    viewer, submission = _submission(request, place_id, submission_id)
+    viewer, submission = return_in_place(request, place_id, submission_id)
     store = store_of(request)
     lines = store.lines.read(submission.lines_file)
     with store.sessions() as session:
@@ -415,12 +431,11 @@ def return_page(request: Request, place_id: str, submission_id: int) -> HTMLResp
 def submit(
     request: Request, place_id: str, submission_id: int, csrf: Annotated[str, Form()] = ""
 ) -> Response:
-    viewer, submission = _submission(request, place_id, submission_id)
+    viewer, submission = return_in_place(request, place_id, submission_id)
+    if not viewer.can_upload_for(submission.agency_id):
+        raise HTTPException(status_code=403, detail="Only the agency's own people submit it.")
     check_csrf(request, csrf)
-    try:
-        return_service.submit_return(store_of(request), submission.id, viewer.email)
-    except return_service.ReturnStateError as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from exc
+    move_return(request, return_service.submit_return, submission, viewer)
     return RedirectResponse(f"/places/{place_id}/returns/{submission_id}", status_code=303)
 
 
@@ -428,12 +443,9 @@ def submit(
 def accept(
     request: Request, place_id: str, submission_id: int, csrf: Annotated[str, Form()] = ""
 ) -> Response:
-    viewer = in_place(request, place_id, "publish")
+    viewer, submission = return_in_place(request, place_id, submission_id, "publish")
     check_csrf(request, csrf)
-    try:
-        return_service.accept_return(store_of(request), submission_id, viewer.email)
-    except return_service.ReturnStateError as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from exc
+    move_return(request, return_service.accept_return, submission, viewer)
     return RedirectResponse(f"/places/{place_id}/returns/{submission_id}", status_code=303)
 
 
