@@ -27,6 +27,13 @@ NAMING = {
 }
 
 
+def _of_an_agency() -> ForeignKeyConstraint:
+    """Rows that belong to one agency of one place go when the agency goes."""
+    return ForeignKeyConstraint(
+        ["place_id", "agency_id"], ["agencies.place_id", "agencies.agency_id"], ondelete="CASCADE"
+    )
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -64,13 +71,7 @@ class Agency(Base):
 
 class Apportionment(Base):
     __tablename__ = "apportionments"
-    __table_args__ = (
-        ForeignKeyConstraint(
-            ["place_id", "agency_id"],
-            ["agencies.place_id", "agencies.agency_id"],
-            ondelete="CASCADE",
-        ),
-    )
+    __table_args__ = (_of_an_agency(),)
     place_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     agency_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     share: Mapped[str] = mapped_column(String(40))  # exact decimal text, 0 to 1
@@ -85,11 +86,7 @@ class Submission(Base):
     __tablename__ = "submissions"
     __table_args__ = (
         UniqueConstraint("place_id", "agency_id", "financial_year", "version"),
-        ForeignKeyConstraint(
-            ["place_id", "agency_id"],
-            ["agencies.place_id", "agencies.agency_id"],
-            ondelete="CASCADE",
-        ),
+        _of_an_agency(),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     place_id: Mapped[str] = mapped_column(String(100), index=True)
@@ -112,13 +109,7 @@ class ClassificationRule(Base):
     """An agency's own service or cost-centre name, mapped to COFOG and SeRCOP."""
 
     __tablename__ = "classification_rules"
-    __table_args__ = (
-        ForeignKeyConstraint(
-            ["place_id", "agency_id"],
-            ["agencies.place_id", "agencies.agency_id"],
-            ondelete="CASCADE",
-        ),
-    )
+    __table_args__ = (_of_an_agency(),)
     place_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     agency_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     service: Mapped[str] = mapped_column(String(300), primary_key=True)
@@ -132,13 +123,7 @@ class ColumnMapping(Base):
     """The column mapping an agency's files were last read with, to reuse next time."""
 
     __tablename__ = "column_mappings"
-    __table_args__ = (
-        ForeignKeyConstraint(
-            ["place_id", "agency_id"],
-            ["agencies.place_id", "agencies.agency_id"],
-            ondelete="CASCADE",
-        ),
-    )
+    __table_args__ = (_of_an_agency(),)
     place_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     agency_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     mapping: Mapped[dict[str, object]] = mapped_column(JSON)
