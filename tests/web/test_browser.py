@@ -229,6 +229,12 @@ def test_count_together_in_the_browser(
     assert "accept-return" in lead.page.inner_text("main")
     lead.go("/places/testshire/settings")
     lead.check("16-settings")
+    lead.go("/places/testshire/publications")
+    lead.check("18-published-counts")
+    lead.page.goto(server + "/places/testshire/publications/2010-11/99")
+    lead.errors.clear()  # the 404 is the point here
+    lead.check()
+    assert "There is no such publication" in lead.page.inner_text("main")
     lead.go("/places/testshire/classify?year=2010-11")
     lead.check("17-classify")
     # Classified in place (htmx): the form becomes a confirmation, the count follows.
