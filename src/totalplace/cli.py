@@ -383,6 +383,41 @@ def demo_command(
             )
 
 
+@app.command("allocate")
+def allocate_command(
+    path: Annotated[Path, typer.Argument(help="A game file (JSON, docs/formats/game.md).")],
+    method: Annotated[
+        str, typer.Option(help="shapley, nucleolus, proportional or equal.")
+    ] = "shapley",
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Share a pooled budget's savings between agencies by a stated rule, and check the
+    core: would any group of agencies do better on its own?"""
+    from totalplace.domain.allocation import GameError
+    from totalplace.services.allocating import allocate_file
+
+    try:
+        with _friendly_errors():
+            result = allocate_file(path, method)
+    except GameError as exc:
+        err.print(f"Error: {exc}", markup=False)
+        raise typer.Exit(code=1) from None
+    if as_json:
+        _print_json(result.as_json())
+        return
+    out.print(f"[bold]{method}[/]: {result.explanation}")
+    table = Table("Agency", "Share", title=f"Sharing {result.total:,.2f}", title_justify="left")
+    for player, share in zip(result.players, result.shares, strict=True):
+        table.add_row(player, f"{share:,.2f}")
+    out.print(table)
+    out.print(
+        "In the core: "
+        + ("yes, no group of agencies would do better on its own" if result.in_core else "no")
+    )
+    for note in result.notes:
+        out.print(f"[yellow]Note:[/] {note}")
+
+
 @app.command("serve")
 def serve_command(
     demo: Annotated[

@@ -38,6 +38,7 @@ PROBLEM_CODES: dict[str, str] = {
     "bad-mapping": "Correct the mapping file (docs/formats/column-mapping.md).",
     "place-exists": "Use --replace to replace the place, or export it first to keep a copy.",
     "empty-return": "The file has no spend lines: check it is the right file.",
+    "bad-game": "Correct the game file (docs/formats/game.md).",
 }
 
 

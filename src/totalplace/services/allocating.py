@@ -1,0 +1,159 @@
+"""Share the savings of a pooled budget by a rule everyone can check."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from totalplace.domain import allocation as rules
+from totalplace.domain.allocation import Game, GameError
+from totalplace.io.errors import ImportRejected, Problem
+from totalplace.io.games import game_from_json
+
+METHODS = ("shapley", "nucleolus", "proportional", "equal")
+
+
+@dataclass
+class Allocated:
+    method: str
+    players: list[str]
+    shares: list[float]
+    total: float
+    in_core: bool
+    core_empty: bool | None
+    explanation: str
+    notes: list[str] = field(default_factory=list)
+    error_bound: list[float] | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "method": self.method,
+            "allocation": {p: _tidy(x) for p, x in zip(self.players, self.shares, strict=True)},
+            "in_core": self.in_core,
+            "core_empty": self.core_empty,
+            "total": _tidy(self.total),
+            "explanation": self.explanation,
+            "notes": self.notes,
+        }
+        if self.error_bound is not None:
+            out["error_bound"] = {
+                p: _tidy(e) for p, e in zip(self.players, self.error_bound, strict=True)
+            }
+        return out
+
+
+def _tidy(value: float) -> float:
+    """Round away floating-point dust (1e-9 of a pound) without hiding real pennies."""
+    return round(float(value), 9) + 0.0
+
+
+def allocate_file(path: Path | str, method: str, tolerance_share: float = 0.01) -> Allocated:
+    source = Path(path)
+    if not source.exists():
+        raise ImportRejected(
+            [Problem("file-not-found", f"{source} does not exist", file=source.name)]
+        )
+    try:
+        data = json.loads(source.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ImportRejected(
+            [Problem("bad-game", f"the file is not valid JSON ({exc})", file=source.name)]
+        ) from exc
+    game = game_from_json(data, source.name)
+    benefits = data.get("benefits") if isinstance(data, dict) else None
+    weights = None
+    if benefits is not None:
+        if (
+            not isinstance(benefits, dict)
+            or set(benefits) != set(game.players)
+            or not all(isinstance(v, int | float) for v in benefits.values())
+        ):
+            raise ImportRejected(
+                [
+                    Problem(
+                        "bad-game",
+                        '"benefits" must give a number for every player',
+                        file=source.name,
+                        column="benefits",
+                    )
+                ]
+            )
+        weights = [float(benefits[p]) for p in game.players]
+    return allocate(game, method, weights, tolerance_share)
+
+
+def allocate(
+    game: Game, method: str, weights: list[float] | None = None, tolerance_share: float = 0.01
+) -> Allocated:
+    if method not in METHODS:
+        raise GameError(f"{method!r} is not a rule; choose one of {', '.join(METHODS)}")
+    total = game.value(game.grand)
+    notes: list[str] = []
+    bound = None
+    dense = game.dense is not None
+    if method == "shapley" and dense:
+        shares = rules.shapley(game)
+    elif method == "shapley":
+        tolerance = abs(total) * tolerance_share or tolerance_share
+        sampled = rules.sampled_shapley(game, tolerance)
+        shares, bound = sampled.allocation, [float(b) for b in sampled.error_bound]
+        notes.append(
+            f"Sampled from {sampled.permutations:,} random orders: each share is "
+            f"within ±{max(bound):,.2f} of the exact Shapley value with 95% "
+            "confidence."
+        )
+    elif method == "nucleolus":
+        if not dense:
+            raise GameError(
+                f"the nucleolus is found exactly for up to "
+                f"{rules.MAX_DENSE_PLAYERS} agencies; this game has {game.size}"
+            )
+        shares = rules.nucleolus(game)
+    elif method == "proportional":
+        shares = rules.proportional(game, weights)
+    else:
+        shares = rules.equal(game)
+    if dense:
+        inside = rules.in_core(game, shares)
+        empty = rules.core_is_empty(game)
+        if empty:
+            notes.append(
+                "The core is empty: whatever the split, some group of agencies would "
+                "do better on its own."
+            )
+        elif not inside:
+            notes.append(
+                "This split is not in the core: some group of agencies would do better on its own."
+            )
+    else:
+        inside = _sparse_in_core(game, shares)
+        empty = None
+        notes.append(
+            "With more than 20 agencies the core is checked against every coalition "
+            "listed and, where every share is at least zero, every coalition not "
+            "listed (worth 0)."
+        )
+    return Allocated(
+        method,
+        list(game.players),
+        [float(x) for x in shares],
+        float(total),
+        inside,
+        empty,
+        rules.RULES[method],
+        notes,
+        bound,
+    )
+
+
+def _sparse_in_core(game: Game, shares: np.ndarray) -> bool:
+    tolerance = 1e-7 * max(1.0, abs(game.value(game.grand)))
+    for mask, worth in (game.listed or {}).items():
+        members = [i for i in range(game.size) if mask >> i & 1]
+        if float(shares[members].sum()) < worth - tolerance:
+            return False
+    return bool(np.all(shares >= -tolerance))
