@@ -418,6 +418,64 @@ def allocate_command(
         out.print(f"[yellow]Note:[/] {note}")
 
 
+case_app = typer.Typer(help="Invest-to-save business cases.", no_args_is_help=True)
+app.add_typer(case_app, name="case")
+
+
+@case_app.command("appraise")
+def case_appraise_command(
+    path: Annotated[Path, typer.Argument(help="A case file (JSON, docs/formats/case.md).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Appraise a business case as the Green Book does: NPV, benefit-cost ratio, payback,
+    and who pays and who saves, agency by agency and year by year."""
+    from totalplace.services.appraising import appraise_file
+
+    with _friendly_errors(), _progress("Appraising"):
+        results = appraise_file(path)
+    if as_json:
+        body = [r.as_json() for r in results]
+        _print_json(body[0] if len(body) == 1 else body)
+        return
+    for result in results:
+        a = result.appraisal
+        out.print(
+            f"\n[bold]{a.name}[/]: NPV £{a.npv:,.0f}, benefit-cost ratio "
+            f"{'n/a' if a.bcr is None else f'{a.bcr:.2f}'}, payback "
+            f"{'never' if a.payback_year is None else f'year {a.payback_year}'}"
+        )
+        table = Table(
+            "Agency",
+            "PV costs £",
+            "PV benefits £",
+            "of which cashable £",
+            "NPV £",
+            title="Who pays, who saves (present values)",
+            title_justify="left",
+        )
+        for r in a.agencies:
+            table.add_row(
+                r.agency,
+                f"{r.pv_costs:,.0f}",
+                f"{r.pv_benefits:,.0f}",
+                f"{r.pv_cashable:,.0f}",
+                f"{r.npv:,.0f}",
+            )
+        out.print(table)
+        if result.simulation is not None:
+            s = result.simulation
+            out.print(
+                f"Over {s.draws:,} draws: NPV £{s.npv.mean:,.0f} (90% between "
+                f"£{s.npv.low:,.0f} and £{s.npv.high:,.0f}); chance it pays overall "
+                f"{s.probability_positive:.0%}"
+            )
+            for agency, (interval, better) in s.agencies.items():
+                out.print(
+                    f"  {agency}: better off in {better:.0%} of draws "
+                    f"(NPV £{interval.low:,.0f} to £{interval.high:,.0f})"
+                )
+
+
 @app.command("serve")
 def serve_command(
     demo: Annotated[

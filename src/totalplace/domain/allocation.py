@@ -288,4 +288,6 @@ RULES: dict[str, str] = {
     "proportional": "Each agency gets a share in proportion to the benefit it receives (or, "
     "for a plain game, to what it could save on its own).",
     "equal": "Every agency gets the same share.",
+    "cost-follows-benefit": "Each agency pays towards the costs in proportion to the benefit "
+    "it receives, and keeps the rest of its benefit.",
 }

@@ -39,6 +39,7 @@ PROBLEM_CODES: dict[str, str] = {
     "place-exists": "Use --replace to replace the place, or export it first to keep a copy.",
     "empty-return": "The file has no spend lines: check it is the right file.",
     "bad-game": "Correct the game file (docs/formats/game.md).",
+    "bad-case": "Correct the case file (docs/formats/case.md).",
 }
 
 

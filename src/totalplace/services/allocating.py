@@ -14,7 +14,7 @@ from totalplace.domain.allocation import Game, GameError
 from totalplace.io.errors import ImportRejected, Problem
 from totalplace.io.games import game_from_json
 
-METHODS = ("shapley", "nucleolus", "proportional", "equal")
+METHODS = ("shapley", "nucleolus", "proportional", "equal", "cost-follows-benefit")
 
 
 @dataclass
@@ -28,6 +28,7 @@ class Allocated:
     explanation: str
     notes: list[str] = field(default_factory=list)
     error_bound: list[float] | None = None
+    benefits: list[float] | None = None  # each agency's benefit, for games from cases
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -39,6 +40,15 @@ class Allocated:
             "explanation": self.explanation,
             "notes": self.notes,
         }
+        if self.benefits is not None:
+            # From cases: what each agency puts in so that it ends with its share.
+            out["contributions"] = {
+                p: _tidy(b - x)
+                for p, b, x in zip(self.players, self.benefits, self.shares, strict=True)
+            }
+            out["benefits"] = {
+                p: _tidy(b) for p, b in zip(self.players, self.benefits, strict=True)
+            }
         if self.error_bound is not None:
             out["error_bound"] = {
                 p: _tidy(e) for p, e in zip(self.players, self.error_bound, strict=True)
@@ -63,6 +73,15 @@ def allocate_file(path: Path | str, method: str, tolerance_share: float = 0.01) 
         raise ImportRejected(
             [Problem("bad-game", f"the file is not valid JSON ({exc})", file=source.name)]
         ) from exc
+    if isinstance(data, dict) and ("cases" in data or "costs" in data):
+        from totalplace.io.cases import read_cases
+        from totalplace.services.appraising import game_from_cases
+
+        derived, benefit_of = game_from_cases([case for case, _ in read_cases(source)])
+        weights_from_cases = [benefit_of[p] for p in derived.players]
+        result = allocate(derived, method, weights_from_cases, tolerance_share)
+        result.benefits = weights_from_cases
+        return result
     game = game_from_json(data, source.name)
     benefits = data.get("benefits") if isinstance(data, dict) else None
     weights = None
@@ -113,7 +132,12 @@ def allocate(
                 f"{rules.MAX_DENSE_PLAYERS} agencies; this game has {game.size}"
             )
         shares = rules.nucleolus(game)
-    elif method == "proportional":
+    elif method in ("proportional", "cost-follows-benefit"):
+        if method == "cost-follows-benefit" and weights is None:
+            raise GameError(
+                "cost follows benefit needs each agency's benefit: give "
+                '"benefits" in the game file, or a file of cases'
+            )
         shares = rules.proportional(game, weights)
     else:
         shares = rules.equal(game)
