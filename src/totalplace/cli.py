@@ -476,6 +476,46 @@ def case_appraise_command(
                 )
 
 
+@case_app.command("impact")
+def case_impact_command(
+    path: Annotated[Path, typer.Argument(help="A budget impact file (docs/formats/impact.md).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Before a budget decision: the costs one agency's change shifts onto the others."""
+    from totalplace.domain.impact import budget_impact
+    from totalplace.io.impacts import read_impact
+
+    with _friendly_errors():
+        spec, change, links = read_impact(path)
+    impact = budget_impact(change, links, spec.discount_rate)
+    if as_json:
+        _print_json(
+            {
+                "name": spec.name,
+                "by_agency": {
+                    a: [round(v, 2) for v in years] for a, years in impact.by_agency.items()
+                },
+                "present_value_gbp": {a: round(v, 2) for a, v in impact.present_value.items()},
+                "place_present_value_gbp": round(impact.place_present_value, 2),
+            }
+        )
+        return
+    out.print(
+        f"[bold]{spec.name}[/]: present value for the place "
+        f"£{impact.place_present_value:,.0f} (negative saves the place money)"
+    )
+    table = Table(
+        "Agency",
+        *[f"year {t}" for t in range(impact.years + 1)],
+        "PV £",
+        title="Net cost (+) or saving (-) by agency and year",
+        title_justify="left",
+    )
+    for agency, years in impact.by_agency.items():
+        table.add_row(agency, *[f"{v:,.0f}" for v in years], f"{impact.present_value[agency]:,.0f}")
+    out.print(table)
+
+
 @app.command("serve")
 def serve_command(
     demo: Annotated[
