@@ -3,6 +3,7 @@ axe-core accessibility checks on every page visited and screenshots for the docs
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
@@ -23,6 +24,7 @@ from totalplace.web.app import create_app
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
+CASES = ROOT / "tests" / "data" / "cases"
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--headless",
@@ -224,6 +226,24 @@ def test_count_together_in_the_browser(
         count_place("testshire", "2010-11", store=workspace.store).total_pence
     ) == Decimal(1_390_050)
 
+    # Invest to save: a case, then both cases pooled and shared.
+    analyst.go("/places/testshire/cases")
+    for name in ("family_support.json", "two_cases.json"):
+        if name == "two_cases.json":
+            second = tmp_path / "second.json"
+            second.write_text(json.dumps(json.loads((CASES / name).read_text())["cases"][1]))
+            source = second
+        else:
+            source = CASES / name
+        analyst.go("/places/testshire/cases")
+        analyst.page.set_input_files("#file", str(source))
+        analyst.page.click("button:has-text('Add the case')")
+        analyst.check("19-business-case" if name == "family_support.json" else None)
+    assert analyst.page.inner_text("h1") == "Drug treatment in custody"
+    analyst.go("/places/testshire/cases/shares")
+    analyst.check("20-sharing-the-savings")
+    assert "Nucleolus" in analyst.page.inner_text("#shares")
+
     lead.go("/places/testshire/audit")
     lead.check("15-audit-log")
     assert "accept-return" in lead.page.inner_text("main")
@@ -299,14 +319,14 @@ def test_demo_place_dashboard_in_the_browser(
         person.page.click("button:has-text('Sign in')")
         person.page.wait_for_url("**/places")
         person.go("/places/trafford")
-        person.check("20-demo-place")
+        person.check("30-demo-place")
         person.page.click("a:has-text('2017-18, version 1')")
-        person.check("21-demo-published-count")
+        person.check("31-demo-published-count")
         assert person.page.inner_text("#total") == "£2,027,093,890.11"
         person.go("/places/trafford/count/2017-18/functions/07")
-        person.check("22-demo-health-by-agency")
+        person.check("32-demo-health-by-agency")
         person.go("/places/trafford/returns?year=2026-27")
-        person.check("23-demo-returns")
+        person.check("33-demo-returns")
     finally:
         running.should_exit = True
         thread.join(timeout=10)

@@ -48,12 +48,16 @@ MATRIX: list[tuple[str, str, set[str]]] = [
     ("GET", f"/api{P}/publications", EVERYONE),
     ("GET", f"/api{P}/publications/2009-10/1", EVERYONE),
     ("GET", "/api/session", EVERYONE | {"outsider"}),
+    ("GET", f"{P}/cases", ANALYSTS),
+    ("POST", f"{P}/cases", ANALYSTS),
+    ("GET", f"{P}/cases/shares", ANALYSTS),
     ("GET", f"/api{P}/returns", UPLOADERS),
 ]
 # Routes that need no sign-in, or act on one's own session only.
 PUBLIC = {"/login", "/logout", "/invite/{token}", "/", "/healthz"}
 # Routes on a record, checked separately in test_workflow (they need an upload or a return).
 RECORD_ROUTES = {
+    "/places/{place_id}/cases/{case_id}",
     "/api/places/{place_id}/returns/{submission_id}/submit",
     "/api/places/{place_id}/returns/{submission_id}/accept",
     "/api/places/{place_id}/count/{year}/publish",

@@ -189,3 +189,17 @@ class Publication(Base):
     published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     figures: Mapped[dict[str, object]] = mapped_column(JSON)
     returns: Mapped[list[dict[str, object]]] = mapped_column(JSON)
+
+
+class BusinessCase(Base):
+    """An invest-to-save case of a place, kept as its case file (docs/formats/case.md)."""
+
+    __tablename__ = "business_cases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    place_id: Mapped[str] = mapped_column(
+        ForeignKey("places.place_id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(300))
+    spec: Mapped[dict[str, object]] = mapped_column(JSON)
+    added_by: Mapped[str] = mapped_column(String(320))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -14,7 +14,16 @@ from starlette.middleware.sessions import SessionMiddleware
 from totalplace.config import Settings
 from totalplace.store.db import Store, open_store
 from totalplace.web import pages
-from totalplace.web.routes import api, auth, count, people, places, publications, returns
+from totalplace.web.routes import (
+    api,
+    auth,
+    cases,
+    count,
+    people,
+    places,
+    publications,
+    returns,
+)
 from totalplace.web.security import SignInLimiter, SignInRequired
 
 STATIC = Path(__file__).parent / "static"
@@ -99,6 +108,7 @@ def create_app(
         returns.router,
         count.router,
         publications.router,
+        cases.router,
         api.router,
     ):
         app.include_router(router)

@@ -1,0 +1,95 @@
+"""A place's business cases, kept in the store, appraised and shared out on demand."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from totalplace.domain.allocation import GameError
+from totalplace.domain.appraisal import appraise
+from totalplace.domain.uncertainty import simulate
+from totalplace.io.cases import CaseSpec, _problem, case_from_spec, distributions
+from totalplace.io.errors import ImportRejected, Problem
+from totalplace.services.allocating import METHODS, Allocated, allocate
+from totalplace.services.appraising import Appraised, game_from_cases
+from totalplace.store import repository as repo
+from totalplace.store.db import Store
+from totalplace.store.models import BusinessCase
+
+
+def add_case(store: Store, place_id: str, content: bytes, file: str, actor: str) -> int:
+    """Check a case file and keep it; all or nothing, every problem named by its field."""
+    try:
+        data = json.loads(content.decode("utf-8"))
+        spec = CaseSpec.model_validate(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ImportRejected(
+            [Problem("bad-case", f"the file is not valid JSON ({exc})", file=file)]
+        ) from exc
+    except ValidationError as exc:
+        raise ImportRejected([_problem(e, file) for e in exc.errors()]) from exc
+    case_from_spec(spec, file)  # every check a case must pass, before it is kept
+    with store.transaction() as session:
+        row = BusinessCase(
+            place_id=place_id,
+            name=spec.name,
+            spec=spec.model_dump(by_alias=True, exclude_none=True),
+            added_by=actor,
+            added_at=repo.now(),
+        )
+        session.add(row)
+        session.flush()
+        repo.audit(session, actor, "add-case", place_id, {"case": spec.name, "id": row.id})
+        return row.id
+
+
+def cases(store: Store, place_id: str) -> list[BusinessCase]:
+    with store.sessions() as session:
+        return list(
+            session.scalars(
+                select(BusinessCase)
+                .where(BusinessCase.place_id == place_id)
+                .order_by(BusinessCase.id)
+            )
+        )
+
+
+def appraised(row: BusinessCase) -> Appraised:
+    spec = CaseSpec.model_validate(row.spec)
+    case = case_from_spec(spec, row.name)
+    simulation = None
+    if spec.uncertainty is not None:
+        simulation = simulate(
+            case, distributions(spec), spec.uncertainty.draws, spec.uncertainty.seed
+        )
+    return Appraised(case, appraise(case), simulation)
+
+
+def shares(store: Store, place_id: str) -> dict[str, Any]:
+    """Every rule, side by side, for the place's cases pooled together."""
+    rows = cases(store, place_id)
+    if not rows:
+        return {"players": [], "rules": {}}
+    built = [case_from_spec(CaseSpec.model_validate(r.spec), r.name) for r in rows]
+    game, benefit = game_from_cases(built)
+    weights = [benefit[p] for p in game.players]
+    out: dict[str, Allocated] = {}
+    errors: dict[str, str] = {}
+    for method in METHODS:
+        try:
+            result = allocate(game, method, weights)
+        except GameError as exc:
+            errors[method] = str(exc)
+            continue
+        result.benefits = weights
+        out[method] = result
+    return {
+        "players": list(game.players),
+        "benefits": benefit,
+        "rules": out,
+        "errors": errors,
+        "total": game.value(game.grand),
+    }

@@ -1,0 +1,107 @@
+"""Invest to save in the workspace: a place's business cases, and fair shares of the
+savings if its agencies pool them."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile
+
+from totalplace.domain.allocation import RULES
+from totalplace.io.errors import ImportRejected, Problem
+from totalplace.services import cases as case_service
+from totalplace.store import repository as repo
+from totalplace.web.pages import render
+from totalplace.web.security import Viewer, check_csrf, in_place, store_of
+
+router = APIRouter(include_in_schema=False)
+MAX_CASE_BYTES = 1024 * 1024
+
+
+def _list(
+    request: Request,
+    viewer: Viewer,
+    place_id: str,
+    problems: list[object] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    store = store_of(request)
+    with store.sessions() as session:
+        place = repo.get_place(session, place_id)
+    rows = case_service.cases(store, place_id)
+    return render(
+        request,
+        "cases.html",
+        {
+            "viewer": viewer,
+            "place": place,
+            "rows": rows,
+            "appraised": {r.id: case_service.appraised(r).appraisal for r in rows},
+            "problems": problems or [],
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/places/{place_id}/cases")
+def list_cases(request: Request, place_id: str) -> HTMLResponse:
+    return _list(request, in_place(request, place_id, "analyse"), place_id)
+
+
+@router.post("/places/{place_id}/cases")
+async def add_case(request: Request, place_id: str) -> Response:
+    viewer = in_place(request, place_id, "publish")
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf") or ""))
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return _list(
+            request,
+            viewer,
+            place_id,
+            [Problem("file-not-found", "choose a case file (JSON) to add")],
+            400,
+        )
+    content = await upload.read(MAX_CASE_BYTES + 1)
+    if len(content) > MAX_CASE_BYTES:
+        raise HTTPException(status_code=413, detail="A case file is at most 1 MB.")
+    try:
+        number = case_service.add_case(
+            store_of(request), place_id, content, upload.filename, viewer.email
+        )
+    except ImportRejected as exc:
+        return _list(request, viewer, place_id, list(exc.problems), 400)
+    return RedirectResponse(f"/places/{place_id}/cases/{number}", status_code=303)
+
+
+@router.get("/places/{place_id}/cases/{case_id:int}")
+def show_case(request: Request, place_id: str, case_id: int) -> HTMLResponse:
+    viewer = in_place(request, place_id, "analyse")
+    row = next(
+        (r for r in case_service.cases(store_of(request), place_id) if r.id == case_id), None
+    )
+    if row is None:
+        raise HTTPException(status_code=404, detail="There is no such case.")
+    with store_of(request).sessions() as session:
+        place = repo.get_place(session, place_id)
+    result = case_service.appraised(row)
+    return render(
+        request, "case.html", {"viewer": viewer, "place": place, "row": row, "result": result}
+    )
+
+
+@router.get("/places/{place_id}/cases/shares")
+def case_shares(request: Request, place_id: str) -> HTMLResponse:
+    viewer = in_place(request, place_id, "analyse")
+    with store_of(request).sessions() as session:
+        place = repo.get_place(session, place_id)
+    return render(
+        request,
+        "shares.html",
+        {
+            "viewer": viewer,
+            "place": place,
+            "shares": case_service.shares(store_of(request), place_id),
+            "explanations": RULES,
+        },
+    )
