@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from totalplace.domain.allocation import GameError
-from totalplace.domain.appraisal import appraise
+from totalplace.domain.appraisal import Appraisal, appraise
 from totalplace.domain.uncertainty import simulate
 from totalplace.io.cases import CaseSpec, _problem, case_from_spec, distributions
 from totalplace.io.errors import ImportRejected, Problem
@@ -55,6 +55,11 @@ def cases(store: Store, place_id: str) -> list[BusinessCase]:
                 .order_by(BusinessCase.id)
             )
         )
+
+
+def appraisal_of(row: BusinessCase) -> Appraisal:
+    """The point estimate only: for lists, where no one waits for the Monte Carlo."""
+    return appraise(case_from_spec(CaseSpec.model_validate(row.spec), row.name))
 
 
 def appraised(row: BusinessCase) -> Appraised:

@@ -36,7 +36,7 @@ def _list(
             "viewer": viewer,
             "place": place,
             "rows": rows,
-            "appraised": {r.id: case_service.appraised(r).appraisal for r in rows},
+            "appraised": {r.id: case_service.appraisal_of(r) for r in rows},
             "problems": problems or [],
         },
         status_code=status_code,
