@@ -397,7 +397,8 @@ def allocate_command(
     from totalplace.services.allocating import allocate_file
 
     try:
-        with _friendly_errors():
+        # The nucleolus of 20 agencies takes about a minute on two cores: show it working.
+        with _friendly_errors(), _progress(f"Sharing out by {method}"):
             result = allocate_file(path, method)
     except GameError as exc:
         err.print(f"Error: {exc}", markup=False)
