@@ -28,8 +28,24 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
-COFOG = ["01.1", "01.3", "03.1", "03.2", "04.5", "05.1", "07.3", "07.4", "09.1", "09.2",
-         "10.1", "10.2", "10.4", "10.6", "08.1", None]
+COFOG = [
+    "01.1",
+    "01.3",
+    "03.1",
+    "03.2",
+    "04.5",
+    "05.1",
+    "07.3",
+    "07.4",
+    "09.1",
+    "09.2",
+    "10.1",
+    "10.2",
+    "10.4",
+    "10.6",
+    "08.1",
+    None,
+]
 
 
 def generate(folder: Path, lines: int, agencies: int) -> None:
@@ -39,44 +55,68 @@ def generate(folder: Path, lines: int, agencies: int) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     ids = [f"agency-{n:02d}" for n in range(agencies)]
     (folder / "place.csv").write_text("place_id,name,gss_codes\nbench,Bench Place,E06000047\n")
-    (folder / "populations.csv").write_text(
-        "gss_code,year,population\nE06000047,2009,512345\n")
+    (folder / "populations.csv").write_text("gss_code,year,population\nE06000047,2009,512345\n")
     (folder / "agencies.csv").write_text(
-        "agency_id,name,agency_type\n" + "".join(f"{a},Agency {a},other\n" for a in ids))
+        "agency_id,name,agency_type\n" + "".join(f"{a},Agency {a},other\n" for a in ids)
+    )
     shared = ids[: max(1, agencies // 4)]
     (folder / "apportionment.csv").write_text(
         "agency_id,place_id,share,basis,source\n"
-        + "".join(f"{a},bench,0.{(n * 7919) % 90 + 10:02d}3,population,synthetic\n"
-                  for n, a in enumerate(shared)))
+        + "".join(
+            f"{a},bench,0.{(n * 7919) % 90 + 10:02d}3,population,synthetic\n"
+            for n, a in enumerate(shared)
+        )
+    )
     rng = np.random.default_rng(20091)
     agency = rng.integers(0, agencies, lines)
     pence = rng.integers(-50_000, 5_000_000, lines)
     counterparty = np.where(rng.random(lines) < 0.03, rng.integers(0, agencies, lines), -1)
     counterparty = np.where(counterparty == agency, -1, counterparty)
     funded = np.where(rng.random(lines) < 0.03, rng.integers(0, agencies, lines), -1)
-    frame = pl.DataFrame({
-        "agency_id": np.array(ids)[agency],
-        "financial_year": "2009-10",
-        "description": np.array([f"Service line {n}" for n in range(500)])[
-            rng.integers(0, 500, lines)],
-        "_pence": pence,
-        "cofog": pl.Series(COFOG)[rng.integers(0, len(COFOG), lines)],
-        "sercop": "",
-        "themes": np.array(["", "", "", "", "housing", "older people;health"])[
-            rng.integers(0, 6, lines)],
-        "funding_source": np.where(funded >= 0, np.array(ids)[np.maximum(funded, 0)], ""),
-        "counterparty_agency_id": np.where(
-            counterparty >= 0, np.array(ids)[np.maximum(counterparty, 0)], ""),
-        "spend_type": np.where(rng.random(lines) < 0.1, "capital", "revenue"),
-        "estimate": np.where(agency % 10 == 9, "true", "false"),
-    })
+    frame = pl.DataFrame(
+        {
+            "agency_id": np.array(ids)[agency],
+            "financial_year": "2009-10",
+            "description": np.array([f"Service line {n}" for n in range(500)])[
+                rng.integers(0, 500, lines)
+            ],
+            "_pence": pence,
+            "cofog": pl.Series(COFOG)[rng.integers(0, len(COFOG), lines)],
+            "sercop": "",
+            "themes": np.array(["", "", "", "", "housing", "older people;health"])[
+                rng.integers(0, 6, lines)
+            ],
+            "funding_source": np.where(funded >= 0, np.array(ids)[np.maximum(funded, 0)], ""),
+            "counterparty_agency_id": np.where(
+                counterparty >= 0, np.array(ids)[np.maximum(counterparty, 0)], ""
+            ),
+            "spend_type": np.where(rng.random(lines) < 0.1, "capital", "revenue"),
+            "estimate": np.where(agency % 10 == 9, "true", "false"),
+        }
+    )
     magnitude = pl.col("_pence").abs()
     frame = frame.with_columns(
-        (pl.when(pl.col("_pence") < 0).then(pl.lit("-")).otherwise(pl.lit(""))
-         + (magnitude // 100).cast(pl.String) + "."
-         + (magnitude % 100).cast(pl.String).str.zfill(2)).alias("amount_gbp")
-    ).select(["agency_id", "financial_year", "description", "amount_gbp", "cofog", "sercop",
-              "themes", "funding_source", "counterparty_agency_id", "spend_type", "estimate"])
+        (
+            pl.when(pl.col("_pence") < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+            + (magnitude // 100).cast(pl.String)
+            + "."
+            + (magnitude % 100).cast(pl.String).str.zfill(2)
+        ).alias("amount_gbp")
+    ).select(
+        [
+            "agency_id",
+            "financial_year",
+            "description",
+            "amount_gbp",
+            "cofog",
+            "sercop",
+            "themes",
+            "funding_source",
+            "counterparty_agency_id",
+            "spend_type",
+            "estimate",
+        ]
+    )
     frame.write_csv(folder / "returns.csv")
 
 
@@ -101,8 +141,10 @@ def ours_count(home: Path) -> dict[str, Any]:
 
     store = open_store(Settings(home=home, database_url=f"sqlite:///{home / 'bench.db'}"))
     result = count_place("bench", "2009-10", store=store)
-    return {"total_pence": result.total_pence,
-            "eliminated_pence": result.transfers_eliminated_pence}
+    return {
+        "total_pence": result.total_pence,
+        "eliminated_pence": result.transfers_eliminated_pence,
+    }
 
 
 # ---- pandas -----------------------------------------------------------------------
@@ -141,8 +183,11 @@ def pandas_count(folder: Path, out: Path) -> dict[str, Any]:
 
     df = pd.concat([pd.read_parquet(p) for p in sorted(out.glob("*.parquet"))], ignore_index=True)
     shares = pd.read_csv(folder / "apportionment.csv", dtype={"share": str})
-    share = df["agency_id"].map(dict(zip(shares["agency_id"], shares["share"].astype(float),
-                                         strict=True))).fillna(1.0)
+    share = (
+        df["agency_id"]
+        .map(dict(zip(shares["agency_id"], shares["share"].astype(float), strict=True)))
+        .fillna(1.0)
+    )
     df["amount_pence"] = (df["amount_pence"] * share).round().astype("int64")
     agencies = set(pd.read_csv(folder / "agencies.csv", dtype=str)["agency_id"])
     transfer = df["counterparty_agency_id"].isin(agencies)
@@ -154,8 +199,9 @@ def pandas_count(folder: Path, out: Path) -> dict[str, Any]:
     kept.groupby("spend_type")["amount_pence"].sum()
     themed = kept[kept["themes"] != ""].assign(theme=kept["themes"].str.split(";")).explode("theme")
     themed.groupby("theme")["amount_pence"].sum()
-    kept[kept["funding_source"].isin(agencies)].groupby(
-        ["funding_source", "agency_id"])["amount_pence"].sum()
+    kept[kept["funding_source"].isin(agencies)].groupby(["funding_source", "agency_id"])[
+        "amount_pence"
+    ].sum()
     df[transfer].groupby(["agency_id", "counterparty_agency_id"])["amount_pence"].sum()
     return {"total_pence": total, "eliminated_pence": int(df[transfer]["amount_pence"].sum())}
 
@@ -166,20 +212,22 @@ def pandas_count(folder: Path, out: Path) -> dict[str, Any]:
 def duckdb_count(folder: Path) -> dict[str, Any]:
     import duckdb
 
-    con = duckdb.connect(config={"autoinstall_known_extensions": False,
-                                 "autoload_known_extensions": False})
-    con.execute(f"""
+    con = duckdb.connect(
+        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+    )
+    con.execute(
+        f"""
         create temp view lines as
         select r.*, cast(round(cast(replace(amount_gbp, '.', '') as bigint)
                      * coalesce(s.share, 1)) as bigint) as pence,
                coalesce(r.counterparty_agency_id in (select agency_id from agencies), false)
                    as transfer
-        from read_csv('{folder / 'returns.csv'}', all_varchar=true) r
+        from read_csv('{folder / "returns.csv"}', all_varchar=true) r
         left join (select agency_id, cast(share as double) as share
-                   from read_csv('{folder / 'apportionment.csv'}', all_varchar=true)) s
+                   from read_csv('{folder / "apportionment.csv"}', all_varchar=true)) s
         using (agency_id)
-    """.replace("from agencies",
-                f"from read_csv('{folder / 'agencies.csv'}', all_varchar=true)"))
+    """.replace("from agencies", f"from read_csv('{folder / 'agencies.csv'}', all_varchar=true)")
+    )
     con.execute("create temp table counted as select * from lines")
     total = con.execute("select sum(pence) from counted where not transfer").fetchone()
     eliminated = con.execute("select sum(pence) from counted where transfer").fetchone()
@@ -214,11 +262,26 @@ STEPS = {
 
 def run_step(name: str, folder: Path) -> dict[str, Any]:
     """Run one step in a child process; its wall time and peak memory are its own."""
-    command = [sys.executable, __file__, "--step", name, "--folder", str(folder),
-               "--home", str(OUT / "home"), "--pandas-out", str(OUT / "pandas")]
+    command = [
+        sys.executable,
+        __file__,
+        "--step",
+        name,
+        "--folder",
+        str(folder),
+        "--home",
+        str(OUT / "home"),
+        "--pandas-out",
+        str(OUT / "pandas"),
+    ]
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, check=False,
-                          env={**os.environ, "PYTHONPATH": str(HERE.parent / "src")})
+    done = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(HERE.parent / "src")},
+    )
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"{name} failed:\n{done.stdout}\n{done.stderr}")
@@ -228,8 +291,9 @@ def run_step(name: str, folder: Path) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--lines", type=int, default=5_000_000)
     parser.add_argument("--agencies", type=int, default=40)
     parser.add_argument("--step", choices=sorted(STEPS))
@@ -254,33 +318,54 @@ def main() -> None:
         if not (folder / "returns.csv").exists():
             generate(folder, args.lines, args.agencies)
     size = (folder / "returns.csv").stat().st_size / 1e6
-    console.print(f"Synthetic place: {args.lines:,} lines, {args.agencies} agencies, "
-                  f"returns.csv {size:,.0f} MB")
+    console.print(
+        f"Synthetic place: {args.lines:,} lines, {args.agencies} agencies, "
+        f"returns.csv {size:,.0f} MB"
+    )
     results: dict[str, dict[str, Any]] = {}
     for name in ("ours-import", "pandas-import", "ours-count", "pandas-count", "duckdb-count"):
         with console.status(f"Running {name}"):
             results[name] = run_step(name, folder)
-        console.print(f"  {name}: {results[name]['work_seconds']:.2f} s of work, "
-                      f"{results[name]['seconds']:.2f} s with start-up, "
-                      f"peak {results[name]['peak_mb']:,.0f} MB")
-    table = Table("Step", "Work s", "With start-up s", "Lines/s", "Peak MB", "Ratio",
-                  title="Import and count (each step in its own process; ratios on work time)")
-    pairs = {"ours-import": "pandas-import", "ours-count": "duckdb-count",
-             "pandas-count": "duckdb-count"}
+        console.print(
+            f"  {name}: {results[name]['work_seconds']:.2f} s of work, "
+            f"{results[name]['seconds']:.2f} s with start-up, "
+            f"peak {results[name]['peak_mb']:,.0f} MB"
+        )
+    table = Table(
+        "Step",
+        "Work s",
+        "With start-up s",
+        "Lines/s",
+        "Peak MB",
+        "Ratio",
+        title="Import and count (each step in its own process; ratios on work time)",
+    )
+    pairs = {
+        "ours-import": "pandas-import",
+        "ours-count": "duckdb-count",
+        "pandas-count": "duckdb-count",
+    }
     for name, result in results.items():
         baseline = pairs.get(name)
         ratio = ""
         if baseline:
             factor = results[baseline]["work_seconds"] / result["work_seconds"]
             ratio = f"{factor:.2f}x the speed of {baseline}"
-        table.add_row(name, f"{result['work_seconds']:.2f}", f"{result['seconds']:.2f}",
-                      f"{args.lines / result['work_seconds']:,.0f}",
-                      f"{result['peak_mb']:,.0f}", ratio)
+        table.add_row(
+            name,
+            f"{result['work_seconds']:.2f}",
+            f"{result['seconds']:.2f}",
+            f"{args.lines / result['work_seconds']:,.0f}",
+            f"{result['peak_mb']:,.0f}",
+            ratio,
+        )
     console.print(table)
     totals = {n: r.get("total_pence") for n, r in results.items() if "total_pence" in r}
     console.print(f"Totals (pence): {totals}")
-    console.print("Ours rounds each apportioned line half to even in integers; pandas and "
-                  "DuckDB round binary floats, so their totals may differ by a few pence.")
+    console.print(
+        "Ours rounds each apportioned line half to even in integers; pandas and "
+        "DuckDB round binary floats, so their totals may differ by a few pence."
+    )
 
 
 if __name__ == "__main__":

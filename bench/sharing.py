@@ -25,6 +25,7 @@ from rich.table import Table
 from totalplace.domain.allocation import game_from_values, sampled_shapley, shapley
 from totalplace.domain.appraisal import Adjustments, Case, Flow, discount_factors
 from totalplace.domain.uncertainty import Distribution, simulate
+from totalplace.reference import discount_schedule
 
 
 def timed(work: Callable[[], Any]) -> tuple[float, Any]:
@@ -60,10 +61,16 @@ def plain_shapley(n: int, values: list[float]) -> list[float]:
 def case_with(agencies: int, years: int) -> Case:
     names = [f"agency{i}" for i in range(agencies)]
     costs = [Flow(names[0], 0, 1_000_000.0), Flow(names[1], 0, 500_000.0)]
-    benefits = [Flow(a, t, 20_000.0 + 1_000 * i) for i, a in enumerate(names)
-                for t in range(1, years)]
-    return Case("bench", costs, benefits, Adjustments(optimism_bias=0.2, deadweight=0.1,
-                                                       drop_off=0.03))
+    benefits = [
+        Flow(a, t, 20_000.0 + 1_000 * i) for i, a in enumerate(names) for t in range(1, years)
+    ]
+    return Case(
+        "bench",
+        costs,
+        benefits,
+        Adjustments(optimism_bias=0.2, deadweight=0.1, drop_off=0.03),
+        schedule=discount_schedule(),
+    )
 
 
 UNCERTAIN = {
@@ -74,7 +81,7 @@ UNCERTAIN = {
 
 
 def plain_simulation(case: Case, draws: int) -> float:
-    factors = list(discount_factors(case.horizon))
+    factors = list(discount_factors(case.horizon, schedule=case.schedule))
     rng = random.Random(1)
     start = min(f.year for f in case.benefits)
     total = 0.0
@@ -94,8 +101,13 @@ def main() -> None:
     rows = []
     with console.status("Exact Shapley, 20 agencies"):
         players, values = dense_game(20)
-        game = game_from_values(players, {frozenset(players[i] for i in range(20) if m >> i & 1):
-                                          float(values[m]) for m in range(1, 1 << 20)})
+        game = game_from_values(
+            players,
+            {
+                frozenset(players[i] for i in range(20) if m >> i & 1): float(values[m])
+                for m in range(1, 1 << 20)
+            },
+        )
         ours, exact = timed(lambda: shapley(game))
         plain, baseline = timed(lambda: plain_shapley(20, values.tolist()))
         assert np.allclose(exact, baseline)
@@ -109,22 +121,31 @@ def main() -> None:
             listed[members] = float(rng.uniform(0, 500_000))
         big = game_from_values(names, listed)
         ours, sampled = timed(lambda: sampled_shapley(big, tolerance=10_000.0))
-        console.print(f"  42 agencies: {sampled.permutations:,} random orders; largest 95% "
-                      f"error bound £{sampled.error_bound.max():,.0f} on a total of "
-                      f"£1,000,000 (target: within 1%)")
+        console.print(
+            f"  42 agencies: {sampled.permutations:,} random orders; largest 95% "
+            f"error bound £{sampled.error_bound.max():,.0f} on a total of "
+            f"£1,000,000 (target: within 1%)"
+        )
         rows.append(("Shapley, 42 agencies, sampled to 1%", ours, "", float("nan")))
     with console.status("Monte Carlo, 10 agencies, 30 years, 100,000 draws"):
         case = case_with(10, 30)
         ours, simulated = timed(lambda: simulate(case, UNCERTAIN, 100_000, seed=1))
         plain, plain_mean = timed(lambda: plain_simulation(case, 100_000))
-        console.print(f"  mean NPV ours £{simulated.npv.mean:,.0f}, plain Python "
-                      f"£{plain_mean:,.0f} (different random draws)")
+        console.print(
+            f"  mean NPV ours £{simulated.npv.mean:,.0f}, plain Python "
+            f"£{plain_mean:,.0f} (different random draws)"
+        )
         rows.append(("Case, 10 agencies x 30 years, 100,000 draws", ours, "plain Python", plain))
     table = Table("Work", "Ours (s)", "Baseline", "Baseline (s)", "Ratio")
     for work, seconds, baseline_name, baseline_seconds in rows:
         ratio = "" if math.isnan(baseline_seconds) else f"{baseline_seconds / seconds:,.0f}x"
-        table.add_row(work, f"{seconds:.3f}", baseline_name,
-                      "" if math.isnan(baseline_seconds) else f"{baseline_seconds:.2f}", ratio)
+        table.add_row(
+            work,
+            f"{seconds:.3f}",
+            baseline_name,
+            "" if math.isnan(baseline_seconds) else f"{baseline_seconds:.2f}",
+            ratio,
+        )
     console.print(table)
 
 

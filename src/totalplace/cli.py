@@ -488,7 +488,9 @@ def case_impact_command(
 
     with _friendly_errors():
         spec, change, links = read_impact(path)
-    impact = budget_impact(change, links, spec.discount_rate)
+    from totalplace.reference import discount_schedule
+
+    impact = budget_impact(change, links, spec.discount_rate, discount_schedule())
     if as_json:
         _print_json(
             {

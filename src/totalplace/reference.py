@@ -30,3 +30,10 @@ def reference() -> Reference:
         Keyword(r["keyword"], r["cofog"], r["sercop"]) for r in _rows("classification_keywords.csv")
     )
     return Reference(cofog=cofog, sercop=sercop, keywords=keywords)
+
+
+@cache
+def discount_schedule() -> tuple[tuple[int, float], ...]:
+    """The Green Book's declining discount rates: (last year the rate applies to, rate)."""
+    rows = _rows("green_book_discount_rates.csv")
+    return tuple((int(r["to_year"]) if r["to_year"] else 10**9, float(r["rate"])) for r in rows)

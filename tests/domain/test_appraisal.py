@@ -15,12 +15,15 @@ from totalplace.domain.appraisal import (
     discount_factors,
 )
 from totalplace.domain.uncertainty import Distribution, simulate
+from totalplace.reference import discount_schedule
+
+GREEN_BOOK = discount_schedule()  # shipped reference data, src/totalplace/data
 
 
 def test_green_book_discount_factors() -> None:
-    # HM Treasury, The Green Book (2022), Annex A6: 3.5% a year to year 30, then 3.0%.
+    # HM Treasury, The Green Book (2022): 3.5% a year to year 30, then 3.0%.
     # Published factors: year 1 0.9662, year 10 0.7089, year 30 0.3563.
-    factors = discount_factors(60)
+    factors = discount_factors(60, schedule=GREEN_BOOK)
     assert round(factors[1], 4) == 0.9662
     assert round(factors[10], 4) == 0.7089
     assert round(factors[30], 4) == 0.3563
@@ -35,6 +38,7 @@ def family_support(adjustments: Adjustments = Adjustments()) -> Case:
         costs=[Flow("council", 0, 100_000)],
         benefits=[Flow("nhs", t, 30_000) for t in range(1, 6)],
         adjustments=adjustments,
+        schedule=GREEN_BOOK,
     )
 
 
@@ -132,8 +136,21 @@ def test_agencies_add_up_to_the_whole(
         [Flow(*c) for c in costs],
         [Flow(*b) for b in benefits],
         Adjustments(optimism_bias=0.15, deadweight=0.2, drop_off=0.05),
+        schedule=GREEN_BOOK,
     )
     result = appraise(case)
     assert sum(r.npv for r in result.agencies) == pytest.approx(result.npv, rel=1e-9, abs=1e-6)
     flows = np.array([sum(v) for v in zip(*result.pays_and_saves.values(), strict=True)])
     assert float(np.dot(flows, result.discount)) == pytest.approx(result.npv, rel=1e-9, abs=1e-6)
+
+
+def test_one_entry_can_vary_on_its_own() -> None:
+    case = Case(
+        "two",
+        [Flow("a", 0, 100, line=0)],
+        [Flow("b", 1, 50, line=0), Flow("c", 1, 80, line=1)],
+        schedule=GREEN_BOOK,
+    )
+    result = simulate(case, {"benefits[1]": Distribution("fixed", {"value": 0.0})}, draws=100)
+    assert result.npv.mean == pytest.approx(50 / 1.035 - 100)
+    assert result.agencies["c"][0].mean == 0

@@ -6,6 +6,7 @@ import pytest
 
 from tests.helpers import DATA, cli, exact_json
 from totalplace.domain.impact import Change, Link, budget_impact
+from totalplace.reference import discount_schedule
 
 
 def test_a_cut_and_the_costs_it_shifts() -> None:
@@ -26,7 +27,11 @@ def test_a_cut_and_the_costs_it_shifts() -> None:
 
 
 def test_discounted_with_the_green_book() -> None:
-    impact = budget_impact(Change("council", 0, 0, 100.0), [Link("council", "nhs", 1.0, 1)])
+    impact = budget_impact(
+        Change("council", 0, 0, 100.0),
+        [Link("council", "nhs", 1.0, 1)],
+        schedule=discount_schedule(),
+    )
     assert impact.present_value["nhs"] == pytest.approx(100 / 1.035)
     assert impact.place_present_value == pytest.approx(-100 + 100 / 1.035)
 

@@ -118,3 +118,24 @@ def test_nominal_prices_are_deflated(tmp_path: Path) -> None:
 def test_the_published_schema_is_the_one_the_product_uses() -> None:
     published = json.loads((ROOT / "docs" / "formats" / "case.schema.json").read_text())
     assert published == schema()
+
+
+def test_uncertain_entries_must_exist(tmp_path: Path) -> None:
+    found = problems(
+        tmp_path,
+        {**GOOD, "uncertainty": {"inputs": {"costs[3]": {"distribution": "fixed", "value": 1}}}},
+    )
+    assert found[0][0] == "uncertainty.inputs.costs[3]"
+    (ok,) = appraise_file(
+        write(
+            tmp_path,
+            {
+                **GOOD,
+                "uncertainty": {
+                    "draws": 200,
+                    "inputs": {"costs[0]": {"distribution": "uniform", "low": 0.5, "high": 1.5}},
+                },
+            },
+        )
+    )
+    assert ok.simulation is not None and ok.simulation.npv.low < ok.simulation.npv.high

@@ -17,16 +17,7 @@ from numpy.typing import NDArray
 
 Floats = NDArray[np.float64]
 
-# The Green Book's long-term discount rates (HM Treasury, Green Book 2022, table 8):
-# (last year the rate applies to, rate).
-GREEN_BOOK_SCHEDULE: tuple[tuple[int, float], ...] = (
-    (30, 0.035),
-    (75, 0.030),
-    (125, 0.025),
-    (200, 0.020),
-    (300, 0.015),
-    (10**9, 0.010),
-)
+Schedule = tuple[tuple[int, float], ...]  # (last year a rate applies to, rate)
 
 
 @dataclass(frozen=True)
@@ -36,6 +27,7 @@ class Flow:
     amount: float  # pounds, real prices; costs and benefits both positive
     capital: bool = False
     cashable: bool = True
+    line: int = 0  # which entry of the case file it came from, for uncertainty by line
 
 
 @dataclass(frozen=True)
@@ -53,7 +45,8 @@ class Case:
     costs: Sequence[Flow]
     benefits: Sequence[Flow]
     adjustments: Adjustments = Adjustments()
-    discount_rate: float | None = None  # None: the Green Book schedule
+    discount_rate: float | None = None  # a fixed rate, or None to use `schedule`
+    schedule: Schedule = ()  # the Green Book's declining rates (shipped reference data)
 
     @property
     def agencies(self) -> list[str]:
@@ -68,15 +61,14 @@ class Case:
         return max((f.year for f in (*self.costs, *self.benefits)), default=0)
 
 
-def discount_factors(years: int, rate: float | None = None) -> Floats:
-    """Factors for years 0..years: fixed `rate`, or the Green Book's declining schedule,
-    where each year is discounted at the rate for that year (3.5% to year 30, then 3%)."""
+def discount_factors(years: int, rate: float | None = None, schedule: Schedule = ()) -> Floats:
+    """Factors for years 0..years: a fixed `rate`, or a declining schedule such as the
+    Green Book's, where each year is discounted at the rate for that year."""
+    if rate is None and not schedule:
+        raise ValueError("give a discount rate or a schedule of rates")
     rates = np.empty(years + 1)
     for year in range(years + 1):
-        if rate is not None:
-            rates[year] = rate
-        else:
-            rates[year] = next(r for last, r in GREEN_BOOK_SCHEDULE if year <= last)
+        rates[year] = rate if rate is not None else next(r for last, r in schedule if year <= last)
     growth = np.cumprod(1.0 + rates[1:])
     return np.concatenate([[1.0], 1.0 / growth])
 
@@ -138,7 +130,7 @@ def first_benefit_year(case: Case) -> int:
 
 def appraise(case: Case) -> Appraisal:
     years = case.horizon
-    factors = discount_factors(years, case.discount_rate)
+    factors = discount_factors(years, case.discount_rate, case.schedule)
     costs, benefits = adjusted_flows(case)
     net_by_year = np.zeros(years + 1)
     per_agency: dict[str, list[float]] = {a: [0.0] * (years + 1) for a in case.agencies}

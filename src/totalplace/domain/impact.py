@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from totalplace.domain.appraisal import discount_factors
+from totalplace.domain.appraisal import Schedule, discount_factors
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,10 @@ class Impact:
 
 
 def budget_impact(
-    change: Change, links: Sequence[Link], discount_rate: float | None = None
+    change: Change,
+    links: Sequence[Link],
+    discount_rate: float | None = None,
+    schedule: Schedule = (),
 ) -> Impact:
     """The change's own saving, and the costs its links carry onto other agencies, year by
     year, discounted as the Green Book does. Only links from the changing agency apply:
@@ -58,6 +61,6 @@ def budget_impact(
         for link in direct:
             for step in range(link.duration):
                 costs[link.target][year + link.lag + step] += change.saving * link.per_pound
-    factors = discount_factors(horizon, discount_rate)
+    factors = discount_factors(horizon, discount_rate, schedule)
     present = {a: float(sum(v * factors[t] for t, v in enumerate(costs[a]))) for a in agencies}
     return Impact(horizon, costs, present)

@@ -79,13 +79,13 @@ def simulate(
     """Vectorised over draws: one array operation per input, none per draw.
 
     `uncertain` keys: an adjustment (optimism_bias, deadweight, ...), `costs` or
-    `benefits` (a multiplier on all of them), or `benefits:AGENCY` / `costs:AGENCY`
-    (a multiplier on one agency's).
+    `benefits` (a multiplier on all of them), `benefits:AGENCY` / `costs:AGENCY` (a
+    multiplier on one agency's), or `costs[N]` / `benefits[N]` (on one entry of the file).
     """
     rng = np.random.default_rng(seed)
     agencies = case.agencies
     index = {a: i for i, a in enumerate(agencies)}
-    factors = discount_factors(case.horizon, case.discount_rate)
+    factors = discount_factors(case.horizon, case.discount_rate, case.schedule)
 
     def sample(name: str, default: float) -> Floats:
         found = uncertain.get(name)
@@ -97,22 +97,33 @@ def simulate(
     agency_costs = np.stack([sample(f"costs:{a}", 1.0) for a in agencies], axis=1)
     agency_benefits = np.stack([sample(f"benefits:{a}", 1.0) for a in agencies], axis=1)
 
-    base_costs = np.zeros(len(agencies))
+    # Present values by entry of the case file, so one entry can vary on its own.
+    cost_lines: dict[int, tuple[int, float]] = {}
     for flow in case.costs:
-        base_costs[index[flow.agency]] += flow.amount * factors[flow.year]
-    costs = (
-        base_costs[None, :] * agency_costs * ((1 + adjust["optimism_bias"]) * cost_scale)[:, None]
-    )
+        agency, present = cost_lines.get(flow.line, (index[flow.agency], 0.0))
+        cost_lines[flow.line] = (agency, present + flow.amount * factors[flow.year])
+    costs = np.zeros((draws, len(agencies)))
+    for line, (agency, present) in cost_lines.items():
+        costs[:, agency] += present * sample(f"costs[{line}]", 1.0)
+    costs *= agency_costs * ((1 + adjust["optimism_bias"]) * cost_scale)[:, None]
 
     kept = (1 - adjust["deadweight"]) * (1 - adjust["attribution"]) * (1 - adjust["displacement"])
     start = first_benefit_year(case)
-    benefits = np.zeros((draws, len(agencies)))
-    by_since: dict[tuple[int, int], float] = {}
+    benefit_lines: dict[int, tuple[int, dict[int, float]]] = {}
     for flow in case.benefits:
-        key = (index[flow.agency], flow.year - start)
-        by_since[key] = by_since.get(key, 0.0) + flow.amount * factors[flow.year]
-    for (agency, since), present in by_since.items():
-        benefits[:, agency] += present * (1 - adjust["drop_off"]) ** since
+        agency, by_since = benefit_lines.setdefault(flow.line, (index[flow.agency], {}))
+        since = flow.year - start
+        by_since[since] = by_since.get(since, 0.0) + flow.amount * factors[flow.year]
+    remaining = 1 - adjust["drop_off"]
+    powers: dict[int, Floats] = {}
+    benefits = np.zeros((draws, len(agencies)))
+    for line, (agency, by_since) in benefit_lines.items():
+        stream = np.zeros(draws)
+        for since, present in by_since.items():
+            if since not in powers:
+                powers[since] = remaining**since
+            stream += present * powers[since]
+        benefits[:, agency] += stream * sample(f"benefits[{line}]", 1.0)
     benefits *= agency_benefits * (kept * benefit_scale)[:, None]
 
     net = benefits - costs

@@ -16,6 +16,7 @@ from totalplace.domain.appraisal import Adjustments, Case, Flow, deflate
 from totalplace.domain.uncertainty import ADJUSTMENTS, DISTRIBUTION_PARAMETERS, Distribution
 from totalplace.domain.years import FinancialYearError, parse_financial_year
 from totalplace.io.errors import ImportRejected, Problem
+from totalplace.reference import discount_schedule
 
 Share = Field(default=0.0, ge=0.0, le=1.0)
 
@@ -169,7 +170,7 @@ def case_from_spec(spec: CaseSpec, file: str = "case") -> Case:
                         bad("deflator", f"the deflator has no index for {', '.join(missing)}")
                         continue
                     amount = deflate(amount, label, base, spec.deflator)
-                out.append(Flow(item.agency, year, amount, item.capital, item.cashable))
+                out.append(Flow(item.agency, year, amount, item.capital, item.cashable, number))
         return out
 
     costs = flows(spec.costs, "costs")
@@ -183,7 +184,8 @@ def case_from_spec(spec: CaseSpec, file: str = "case") -> Case:
             bad(
                 f"uncertainty.inputs.{name}",
                 f"{name!r} is not an input that can vary; use one of the adjustments, costs, "
-                "benefits, or costs:AGENCY / benefits:AGENCY for an agency of the case",
+                "benefits, costs:AGENCY / benefits:AGENCY for an agency of the case, or "
+                "costs[N] / benefits[N] for one entry",
             )
     if problems:
         raise ImportRejected(problems)
@@ -194,6 +196,7 @@ def case_from_spec(spec: CaseSpec, file: str = "case") -> Case:
         benefits,
         Adjustments(a.optimism_bias, a.deadweight, a.attribution, a.displacement, a.drop_off),
         spec.discount_rate,
+        discount_schedule(),
     )
 
 
