@@ -176,9 +176,12 @@ def case_from_spec(spec: CaseSpec, file: str = "case") -> Case:
     costs = flows(spec.costs, "costs")
     benefits = flows(spec.benefits, "benefits")
     agencies = {f.agency for f in (*costs, *benefits)}
-    allowed = {*ADJUSTMENTS, "costs", "benefits"} | {
-        f"{kind}:{a}" for kind in ("costs", "benefits") for a in agencies
-    }
+    allowed = (
+        {*ADJUSTMENTS, "costs", "benefits"}
+        | {f"{kind}:{a}" for kind in ("costs", "benefits") for a in agencies}
+        | {f"costs[{i}]" for i in range(len(spec.costs))}
+        | {f"benefits[{i}]" for i in range(len(spec.benefits))}
+    )
     for name in spec.uncertainty.inputs if spec.uncertainty else {}:
         if name not in allowed:
             bad(
