@@ -150,3 +150,12 @@ def test_contributor_cannot_see_other_agencies_returns(workspace: Workspace) -> 
     # Nor someone else's upload in progress.
     preview = upload(analyst, content)
     assert council.get(preview).status_code in (403, 404)
+
+
+def test_template_download_lists_the_place_agencies(workspace: Workspace) -> None:
+    response = workspace.client("contributor").get(f"{P}/template.xlsx?year=2010-11")
+    assert response.status_code == 200
+    assert "testshire-count-template.xlsx" in response.headers["content-disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    agencies = [row[0].value for row in book["Agencies"].iter_rows(min_row=2)]
+    assert agencies == ["council", "dwp", "pct", "police"]

@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 import secrets
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import polars as pl
 from fastapi import APIRouter, Form, HTTPException, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
@@ -88,19 +89,20 @@ def coverage(request: Request, place_id: str, year: str | None = None) -> HTMLRe
 
 
 @router.get("/places/{place_id}/template.xlsx")
-def template(request: Request, place_id: str, year: str | None = None) -> FileResponse:
+def template(request: Request, place_id: str, year: str | None = None) -> Response:
     in_place(request, place_id, "upload")
-    folder = _new_upload_folder(request)
-    path = write_template(
-        place_id,
-        folder / f"{place_id}-count-template.xlsx",
-        store=store_of(request),
-        financial_year=year,
-    )
-    return FileResponse(
-        path,
-        filename=path.name,
+    with tempfile.TemporaryDirectory(prefix="totalplace-template-") as folder:
+        path = write_template(
+            place_id,
+            Path(folder) / f"{place_id}-count-template.xlsx",
+            store=store_of(request),
+            financial_year=year,
+        )
+        content = path.read_bytes()
+    return Response(
+        content,
         media_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        headers={"Content-Disposition": f'attachment; filename="{path.name}"'},
     )
 
 
