@@ -7,6 +7,7 @@ import json
 import secrets
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -156,10 +157,25 @@ def _uploader(request: Request, place_id: str, agency_id: str) -> Viewer:
     return viewer
 
 
+UPLOAD_LIFETIME_SECONDS = 24 * 3600
+
+
 def _new_upload_folder(request: Request) -> Path:
-    folder = Path(request.app.state.uploads) / secrets.token_urlsafe(16)
+    root = Path(request.app.state.uploads)
+    _sweep(root)
+    folder = root / secrets.token_urlsafe(16)
     folder.mkdir(parents=True)
     return folder
+
+
+def _sweep(root: Path) -> None:
+    """Uploads left unimported for a day are deleted: they were never stored data."""
+    if not root.exists():
+        return
+    cutoff = time.time() - UPLOAD_LIFETIME_SECONDS
+    for folder in root.iterdir():
+        if folder.is_dir() and folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @router.post("/places/{place_id}/agencies/{agency_id}/upload")
@@ -343,6 +359,8 @@ async def import_upload(request: Request, place_id: str, token: str) -> Response
             draft=True,
         )
     except ImportRejected as exc:
+        # Nothing was kept; the person fixes the file and uploads it again.
+        shutil.rmtree(folder, ignore_errors=True)
         return _upload_form(
             request,
             viewer,
