@@ -40,6 +40,7 @@ PROBLEM_CODES: dict[str, str] = {
     "empty-return": "The file has no spend lines: check it is the right file.",
     "bad-game": "Correct the game file (docs/formats/game.md).",
     "bad-case": "Correct the case file (docs/formats/case.md).",
+    "bad-model": "Correct the model file (docs/formats/model.md).",
 }
 
 

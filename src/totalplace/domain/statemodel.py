@@ -1,0 +1,271 @@
+"""State-transition models of the cost of failure: a cohort Markov model (and the same
+model run person by person), with costs that fall on named agencies and outcomes such
+as years out of custody or life-years, for several strategies side by side.
+
+Conventions (all settable in the model file, docs/formats/model.md):
+- transition matrices may change by phase (`until` a cycle) and may use `cycle` and the
+  model's parameters; an entry "C" is the complement, one minus the rest of its row;
+- each cycle's state costs and outcomes are counted on the population at the end of
+  the cycle (`count_at: end`, as in Briggs, Claxton and Sculpher's worked examples) or
+  at its start, optionally with the half-cycle correction;
+- discounting counts the first cycle as year 1 (`discount_from: 1`) or year 0.
+Every array carries the probabilistic draws as its first axis: one draw is the
+deterministic model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from totalplace.domain.expressions import evaluate, names_in
+
+Floats = NDArray[np.float64]
+COMPLEMENT = "C"
+
+
+class ModelError(ValueError):
+    """A model that cannot be run as written; `where` names the field."""
+
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(f"{where}: {message}")
+        self.where = where
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Phase:
+    matrix: Sequence[Sequence[str | float]]
+    until: int | None = None  # last cycle of the phase (counting from 1); None: the rest
+    costs: Mapping[str, Mapping[str, str | float]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Strategy:
+    name: str
+    phases: Sequence[Phase]
+
+
+@dataclass(frozen=True)
+class Model:
+    states: Sequence[str]
+    start: Mapping[str, float]
+    cycles: int
+    strategies: Sequence[Strategy]
+    costs: Mapping[str, Mapping[str, str | float]]  # state -> agency -> cost per cycle
+    outcomes: Mapping[str, Mapping[str, str | float]]  # outcome -> state -> value per cycle
+    cycle_years: float = 1.0
+    discount_costs: float = 0.035
+    discount_outcomes: float = 0.035
+    discount_from: int = 1
+    count_at: str = "end"  # end or start
+    half_cycle: bool = False
+
+    @property
+    def agencies(self) -> list[str]:
+        names = {a for by_agency in self.costs.values() for a in by_agency}
+        for strategy in self.strategies:
+            for phase in strategy.phases:
+                names |= {a for by_agency in phase.costs.values() for a in by_agency}
+        return sorted(names)
+
+
+@dataclass
+class StrategyResult:
+    name: str
+    costs: Floats  # (draws, agencies), discounted
+    outcomes: Floats  # (draws, outcomes), discounted
+    trace: Floats  # (cycles + 1, states), the mean over draws
+
+
+@dataclass
+class ModelResult:
+    agencies: list[str]
+    outcomes: list[str]
+    strategies: list[StrategyResult]
+
+    def total_cost(self, index: int) -> Floats:
+        return np.asarray(self.strategies[index].costs.sum(axis=1))
+
+
+def _row(values: Sequence[Any], draws: int, where: str) -> Floats:
+    """One row of a transition matrix, the complement filled in."""
+    complement = [i for i, v in enumerate(values) if isinstance(v, str) and v == COMPLEMENT]
+    if len(complement) > 1:
+        raise ModelError(where, 'a row may have one complement entry ("C") at most')
+    row = np.zeros((draws, len(values)))
+    for i, value in enumerate(values):
+        if i not in complement:
+            row[:, i] = np.broadcast_to(value, (draws,))
+    if complement:
+        row[:, complement[0]] = 1.0 - row.sum(axis=1)
+    return row
+
+
+def transition_matrix(
+    phase: Phase, states: Sequence[str], params: Mapping[str, Any], draws: int, where: str
+) -> Floats:
+    """(draws, states, states), checked: probabilities in [0, 1], rows adding to 1."""
+    matrix = np.empty((draws, len(states), len(states)))
+    for i, row in enumerate(phase.matrix):
+        here = f"{where}.matrix[{i}]"
+        values = [v if isinstance(v, str) and v == COMPLEMENT else evaluate(v, params) for v in row]
+        matrix[:, i, :] = _row(values, draws, here)
+        if np.any(matrix[:, i, :] < -1e-12) or np.any(matrix[:, i, :] > 1 + 1e-12):
+            raise ModelError(
+                here,
+                f"the row from {states[i]!r} has a probability outside 0 "
+                "to 1 (for some parameter values)",
+            )
+        if np.any(np.abs(matrix[:, i, :].sum(axis=1) - 1.0) > 1e-9):
+            raise ModelError(
+                here,
+                f"the row from {states[i]!r} does not add up to 1; use "
+                '"C" for the entry that makes it so',
+            )
+    return matrix
+
+
+def _phase_for(strategy: Strategy, cycle: int) -> tuple[int, Phase]:
+    for number, phase in enumerate(strategy.phases):
+        if phase.until is None or cycle <= phase.until:
+            return number, phase
+    raise ModelError(f"strategies.{strategy.name}", f"no phase covers cycle {cycle}")
+
+
+def _state_costs(
+    model: Model, phase: Phase, params: Mapping[str, Any], draws: int, agencies: list[str]
+) -> Floats:
+    costs = np.zeros((draws, len(model.states), len(agencies)))
+    for source in (model.costs, phase.costs):  # a phase's costs add to the model's
+        for state, by_agency in source.items():
+            s = list(model.states).index(state)
+            for agency, value in by_agency.items():
+                costs[:, s, agencies.index(agency)] += np.broadcast_to(
+                    evaluate(value, params), (draws,)
+                )
+    return costs
+
+
+def _outcome_values(model: Model, params: Mapping[str, Any], draws: int) -> Floats:
+    values = np.zeros((draws, len(model.states), len(model.outcomes)))
+    for o, (_name, by_state) in enumerate(model.outcomes.items()):
+        for state, value in by_state.items():
+            values[:, list(model.states).index(state), o] = np.broadcast_to(
+                evaluate(value, params), (draws,)
+            )
+    return values
+
+
+def _discount(rate: float, model: Model, cycle: int) -> float:
+    years = (cycle - 1 + model.discount_from) * model.cycle_years
+    return float((1.0 + rate) ** -years)
+
+
+def run_cohort(model: Model, params: Mapping[str, Any], draws: int = 1) -> ModelResult:
+    """The cohort model, for every draw of the parameters at once."""
+    agencies = model.agencies
+    start = np.array([model.start.get(s, 0.0) for s in model.states], dtype=float)
+    outcome_values = _outcome_values(model, params, draws)
+    results = []
+    for strategy in model.strategies:
+        where = f"strategies.{strategy.name}"
+        cache: dict[int, tuple[Floats, Floats]] = {}
+        population = np.broadcast_to(start, (draws, len(start))).copy()
+        trace = [population.mean(axis=0)]
+        costs = np.zeros((draws, len(agencies)))
+        outcomes = np.zeros((draws, len(model.outcomes)))
+        for cycle in range(1, model.cycles + 1):
+            number, phase = _phase_for(strategy, cycle)
+            if number not in cache or _uses_cycle(phase):
+                values = {**params, "cycle": float(cycle)}
+                cache[number] = (
+                    transition_matrix(
+                        phase, model.states, values, draws, f"{where}.phases[{number}]"
+                    ),
+                    _state_costs(model, phase, values, draws, agencies),
+                )
+            matrix, state_costs = cache[number]
+            after = np.einsum("ds,dsk->dk", population, matrix)
+            counted = _counted(model, population, after)
+            costs += np.einsum("ds,dsa->da", counted, state_costs) * _discount(
+                model.discount_costs, model, cycle
+            )
+            outcomes += np.einsum("ds,dso->do", counted, outcome_values) * _discount(
+                model.discount_outcomes, model, cycle
+            )
+            population = after
+            trace.append(population.mean(axis=0))
+        results.append(StrategyResult(strategy.name, costs, outcomes, np.array(trace)))
+    return ModelResult(agencies, list(model.outcomes), results)
+
+
+def _counted(model: Model, before: Floats, after: Floats) -> Floats:
+    if model.half_cycle:
+        return (before + after) / 2.0
+    return after if model.count_at == "end" else before
+
+
+def _uses_cycle(phase: Phase) -> bool:
+    texts = [v for row in phase.matrix for v in row if isinstance(v, str) and v != COMPLEMENT]
+    texts += [v for by in phase.costs.values() for v in by.values() if isinstance(v, str)]
+    return any("cycle" in names_in(t) for t in texts)
+
+
+@dataclass
+class Microsimulation:
+    costs: Floats  # (agencies,), mean per person, discounted
+    outcomes: Floats  # (outcomes,), mean per person, discounted
+    entries: dict[str, Floats]  # state -> share of people entering it 0, 1, 2, 3, >3 times
+
+
+def run_individuals(
+    model: Model, params: Mapping[str, Any], strategy_index: int, people: int, seed: int = 0
+) -> Microsimulation:
+    """The same model person by person: one vectorised step per cycle over everyone."""
+    rng = np.random.default_rng(seed)
+    strategy = model.strategies[strategy_index]
+    agencies = model.agencies
+    states = len(model.states)
+    start = np.array([model.start.get(s, 0.0) for s in model.states], dtype=float)
+    current = rng.choice(states, size=people, p=start / start.sum())
+    entries = np.zeros((people, states), dtype=np.int32)
+    entries[np.arange(people), current] = 1
+    outcome_values = _outcome_values(model, params, 1)[0]
+    costs = np.zeros(len(agencies))
+    outcomes = np.zeros(len(model.outcomes))
+    cumulative: dict[int, tuple[Floats, Floats]] = {}
+    for cycle in range(1, model.cycles + 1):
+        number, phase = _phase_for(strategy, cycle)
+        if number not in cumulative or _uses_cycle(phase):
+            values = {**params, "cycle": float(cycle)}
+            matrix = transition_matrix(
+                phase, model.states, values, 1, f"strategies.{strategy.name}.phases[{number}]"
+            )[0]
+            cumulative[number] = (
+                np.cumsum(matrix, axis=1),
+                _state_costs(model, phase, values, 1, agencies)[0],
+            )
+        steps, state_costs = cumulative[number]
+        draws = rng.random(people)
+        following = (draws[:, None] > steps[current]).sum(axis=1)
+        following = np.minimum(following, states - 1)
+        moved = following != current
+        entries[np.flatnonzero(moved), following[moved]] += 1
+        occupancy = np.bincount(following, minlength=states).astype(float)
+        if model.half_cycle:
+            occupancy = (occupancy + np.bincount(current, minlength=states)) / 2.0
+        elif model.count_at == "start":
+            occupancy = np.bincount(current, minlength=states).astype(float)
+        costs += occupancy @ state_costs * _discount(model.discount_costs, model, cycle)
+        outcomes += occupancy @ outcome_values * _discount(model.discount_outcomes, model, cycle)
+        current = following
+    shares = {}
+    for s, name in enumerate(model.states):
+        counts = np.minimum(entries[:, s], 4)
+        shares[name] = np.bincount(counts, minlength=5)[:5] / people
+    return Microsimulation(costs / people, outcomes / people, shares)

@@ -1,0 +1,115 @@
+"""Run a cost-of-failure model file: each strategy's costs by agency and outcomes, the
+increments between strategies, and optionally uncertainty and a person-level run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from totalplace.domain.statemodel import ModelResult, run_cohort, run_individuals
+from totalplace.io.models import base_values, drawn_values, read_model
+
+
+def _summary(values: np.ndarray) -> dict[str, float]:
+    return {
+        "mean": round(float(values.mean()), 4),
+        "p025": round(float(np.percentile(values, 2.5)), 4),
+        "p975": round(float(np.percentile(values, 97.5)), 4),
+    }
+
+
+def run_model_file(
+    path: Path | str, draws: int | None = None, individuals: int = 0, seed: int | None = None
+) -> dict[str, Any]:
+    spec, model = read_model(Path(path))
+    base = run_cohort(model, base_values(spec))
+    out: dict[str, Any] = {
+        "name": spec.name,
+        "strategies": _strategies(base),
+        "increments": _increments(base),
+    }
+    n = spec.draws if draws is None else draws
+    chosen_seed = spec.seed if seed is None else seed
+    if n:
+        psa = run_cohort(model, drawn_values(spec, n, chosen_seed), n)
+        out["uncertainty"] = {
+            "draws": n,
+            "strategies": [
+                {
+                    "name": s.name,
+                    "total_cost": _summary(s.costs.sum(axis=1)),
+                    "costs": {a: _summary(s.costs[:, i]) for i, a in enumerate(psa.agencies)},
+                    "outcomes": {o: _summary(s.outcomes[:, i]) for i, o in enumerate(psa.outcomes)},
+                }
+                for s in psa.strategies
+            ],
+        }
+    if individuals:
+        out["individuals"] = {"people": individuals, "strategies": []}
+        for index, strategy in enumerate(model.strategies):
+            micro = run_individuals(model, base_values(spec), index, individuals, chosen_seed)
+            out["individuals"]["strategies"].append(
+                {
+                    "name": strategy.name,
+                    "total_cost": round(float(micro.costs.sum()), 2),
+                    "costs": {
+                        a: round(float(c), 2)
+                        for a, c in zip(model.agencies, micro.costs, strict=True)
+                    },
+                    "outcomes": {
+                        o: round(float(v), 4)
+                        for o, v in zip(model.outcomes, micro.outcomes, strict=True)
+                    },
+                    "times_entered": {
+                        s: [round(float(x), 4) for x in shares]
+                        for s, shares in micro.entries.items()
+                    },
+                }
+            )
+    return out
+
+
+def _strategies(result: ModelResult) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": s.name,
+            "total_cost": round(float(s.costs[0].sum()), 2),
+            "costs": {a: round(float(s.costs[0, i]), 2) for i, a in enumerate(result.agencies)},
+            "outcomes": {
+                o: round(float(s.outcomes[0, i]), 4) for i, o in enumerate(result.outcomes)
+            },
+        }
+        for s in result.strategies
+    ]
+
+
+def _increments(result: ModelResult) -> list[dict[str, Any]]:
+    """Each strategy against the first: who pays more, who saves, and the cost per unit
+    of each outcome gained."""
+    reference = result.strategies[0]
+    out = []
+    for s in result.strategies[1:]:
+        cost = float(s.costs[0].sum() - reference.costs[0].sum())
+        by_agency = {
+            a: round(float(s.costs[0, i] - reference.costs[0, i]), 2)
+            for i, a in enumerate(result.agencies)
+        }
+        gained = {
+            o: float(s.outcomes[0, i] - reference.outcomes[0, i])
+            for i, o in enumerate(result.outcomes)
+        }
+        out.append(
+            {
+                "strategy": s.name,
+                "compared_with": reference.name,
+                "cost": round(cost, 2),
+                "costs": by_agency,
+                "outcomes": {o: round(g, 4) for o, g in gained.items()},
+                "cost_per_unit": {
+                    o: (round(cost / g, 2) if abs(g) > 1e-12 else None) for o, g in gained.items()
+                },
+            }
+        )
+    return out
