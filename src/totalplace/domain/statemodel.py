@@ -174,23 +174,27 @@ def run_cohort(model: Model, params: Mapping[str, Any], draws: int = 1) -> Model
     results = []
     for strategy in model.strategies:
         where = f"strategies.{strategy.name}"
-        cache: dict[int, tuple[Floats, Floats]] = {}
+        # Parsing is dear inside the loop: decide once which phases change by cycle.
+        dynamic = [_uses_cycle(phase) for phase in strategy.phases]
+        cache: dict[int, tuple[Floats, Floats, NDArray[np.int64]]] = {}
         population = np.broadcast_to(start, (draws, len(start))).copy()
         trace = [population.mean(axis=0)]
         costs = np.zeros((draws, len(agencies)))
         outcomes = np.zeros((draws, len(model.outcomes)))
         for cycle in range(1, model.cycles + 1):
             number, phase = _phase_for(strategy, cycle)
-            if number not in cache or _uses_cycle(phase):
+            if number not in cache or dynamic[number]:
                 values = {**params, "cycle": float(cycle)}
-                cache[number] = (
-                    transition_matrix(
-                        phase, model.states, values, draws, f"{where}.phases[{number}]"
-                    ),
-                    _state_costs(model, phase, values, draws, agencies),
+                matrix = transition_matrix(
+                    phase, model.states, values, draws, f"{where}.phases[{number}]"
                 )
-            matrix, state_costs = cache[number]
-            after = np.einsum("ds,dsk->dk", population, matrix)
+                cache[number] = (
+                    matrix,
+                    _state_costs(model, phase, values, draws, agencies),
+                    transitions(matrix),
+                )
+            matrix, state_costs, moves = cache[number]
+            after = step(population, matrix, moves)
             counted = _counted(model, population, after)
             costs += np.einsum("ds,dsa->da", counted, state_costs) * _discount(
                 model.discount_costs, model, cycle
@@ -204,6 +208,24 @@ def run_cohort(model: Model, params: Mapping[str, Any], draws: int = 1) -> Model
     return ModelResult(agencies, list(model.outcomes), results)
 
 
+def transitions(matrix: Floats) -> NDArray[np.int64]:
+    """The (from, to) pairs with a probability in any draw."""
+    return np.argwhere(np.any(matrix != 0.0, axis=0))
+
+
+def step(population: Floats, matrix: Floats, moves: NDArray[np.int64]) -> Floats:
+    """One cycle for every draw: population (draws, states) through (draws, states,
+    states). Cost-of-failure models are sparse (a state leads to a few others), so the
+    step walks only the transitions that exist; a dense matrix takes one einsum."""
+    states = matrix.shape[1]
+    if len(moves) > states * states // 2:
+        return np.asarray(np.einsum("ds,dsk->dk", population, matrix))
+    after = np.zeros_like(population)
+    for source, target in moves:
+        after[:, target] += population[:, source] * matrix[:, source, target]
+    return after
+
+
 def _counted(model: Model, before: Floats, after: Floats) -> Floats:
     if model.half_cycle:
         return (before + after) / 2.0
@@ -211,9 +233,39 @@ def _counted(model: Model, before: Floats, after: Floats) -> Floats:
 
 
 def _uses_cycle(phase: Phase) -> bool:
+    """Whether a phase's matrix or costs change with the cycle number (then they are
+    evaluated each cycle; otherwise once)."""
     texts = [v for row in phase.matrix for v in row if isinstance(v, str) and v != COMPLEMENT]
     texts += [v for by in phase.costs.values() for v in by.values() if isinstance(v, str)]
     return any("cycle" in names_in(t) for t in texts)
+
+
+@dataclass(frozen=True)
+class _Moves:
+    """Per state, its possible next states and their cumulative probabilities, padded."""
+
+    targets: NDArray[np.int64]  # (states, width)
+    cumulative: Floats  # (states, width)
+
+    @classmethod
+    def of(cls, matrix: Floats) -> _Moves:
+        states = matrix.shape[0]
+        width = max(1, int((matrix > 0).sum(axis=1).max()))
+        targets = np.zeros((states, width), dtype=np.int64)
+        cumulative = np.ones((states, width))
+        for s in range(states):
+            found = np.flatnonzero(matrix[s] > 0)
+            targets[s, : len(found)] = found
+            targets[s, len(found) :] = found[-1] if len(found) else s
+            cumulative[s, : len(found)] = np.cumsum(matrix[s, found])
+        cumulative[:, -1] = np.inf  # rounding never leaves anyone without a next state
+        return cls(targets, cumulative)
+
+    def next(self, current: NDArray[np.int64], draws: Floats) -> NDArray[np.int64]:
+        """Each person's next state: the first of their state's few possible next states
+        whose cumulative probability passes their draw."""
+        index = (draws[:, None] >= self.cumulative[current]).sum(axis=1)
+        return np.asarray(self.targets[current, index])
 
 
 @dataclass
@@ -233,27 +285,26 @@ def run_individuals(
     states = len(model.states)
     start = np.array([model.start.get(s, 0.0) for s in model.states], dtype=float)
     current = rng.choice(states, size=people, p=start / start.sum())
-    entries = np.zeros((people, states), dtype=np.int32)
+    entries = np.zeros((people, states), dtype=np.int16)
     entries[np.arange(people), current] = 1
     outcome_values = _outcome_values(model, params, 1)[0]
     costs = np.zeros(len(agencies))
     outcomes = np.zeros(len(model.outcomes))
-    cumulative: dict[int, tuple[Floats, Floats]] = {}
+    cumulative: dict[int, tuple[_Moves, Floats]] = {}
+    dynamic = [_uses_cycle(phase) for phase in strategy.phases]
     for cycle in range(1, model.cycles + 1):
         number, phase = _phase_for(strategy, cycle)
-        if number not in cumulative or _uses_cycle(phase):
+        if number not in cumulative or dynamic[number]:
             values = {**params, "cycle": float(cycle)}
             matrix = transition_matrix(
                 phase, model.states, values, 1, f"strategies.{strategy.name}.phases[{number}]"
             )[0]
             cumulative[number] = (
-                np.cumsum(matrix, axis=1),
+                _Moves.of(matrix),
                 _state_costs(model, phase, values, 1, agencies)[0],
             )
-        steps, state_costs = cumulative[number]
-        draws = rng.random(people)
-        following = (draws[:, None] > steps[current]).sum(axis=1)
-        following = np.minimum(following, states - 1)
+        moves, state_costs = cumulative[number]
+        following = moves.next(current, rng.random(people))
         moved = following != current
         entries[np.flatnonzero(moved), following[moved]] += 1
         occupancy = np.bincount(following, minlength=states).astype(float)
