@@ -167,7 +167,12 @@ def _discount(rate: float, model: Model, cycle: int) -> float:
 
 
 def run_cohort(model: Model, params: Mapping[str, Any], draws: int = 1) -> ModelResult:
-    """The cohort model, for every draw of the parameters at once."""
+    """The cohort model, for every draw of the parameters at once.
+
+    Populations are held state by state (states, draws) so that each transition is one
+    contiguous multiply-add; occupancy is summed with its discount factors and priced
+    once per phase, not once per cycle.
+    """
     agencies = model.agencies
     start = np.array([model.start.get(s, 0.0) for s in model.states], dtype=float)
     outcome_values = _outcome_values(model, params, draws)
@@ -176,11 +181,12 @@ def run_cohort(model: Model, params: Mapping[str, Any], draws: int = 1) -> Model
         where = f"strategies.{strategy.name}"
         # Parsing is dear inside the loop: decide once which phases change by cycle.
         dynamic = [_uses_cycle(phase) for phase in strategy.phases]
-        cache: dict[int, tuple[Floats, Floats, NDArray[np.int64]]] = {}
-        population = np.broadcast_to(start, (draws, len(start))).copy()
-        trace = [population.mean(axis=0)]
+        cache: dict[int, tuple[Transitions, Floats]] = {}
+        population = np.repeat(start[:, None], draws, axis=1)
+        trace = [population.mean(axis=1)]
         costs = np.zeros((draws, len(agencies)))
-        outcomes = np.zeros((draws, len(model.outcomes)))
+        occupied_for_costs: dict[int, Floats] = {}
+        occupied_for_outcomes = np.zeros_like(population)
         for cycle in range(1, model.cycles + 1):
             number, phase = _phase_for(strategy, cycle)
             if number not in cache or dynamic[number]:
@@ -188,42 +194,54 @@ def run_cohort(model: Model, params: Mapping[str, Any], draws: int = 1) -> Model
                 matrix = transition_matrix(
                     phase, model.states, values, draws, f"{where}.phases[{number}]"
                 )
+                if number in cache:  # price what the phase's old costs covered
+                    costs += _priced(occupied_for_costs.pop(number), cache[number][1])
                 cache[number] = (
-                    matrix,
+                    Transitions.of(matrix),
                     _state_costs(model, phase, values, draws, agencies),
-                    transitions(matrix),
                 )
-            matrix, state_costs, moves = cache[number]
-            after = step(population, matrix, moves)
+            after = cache[number][0].step(population)
             counted = _counted(model, population, after)
-            costs += np.einsum("ds,dsa->da", counted, state_costs) * _discount(
-                model.discount_costs, model, cycle
-            )
-            outcomes += np.einsum("ds,dso->do", counted, outcome_values) * _discount(
-                model.discount_outcomes, model, cycle
-            )
+            weight = occupied_for_costs.setdefault(number, np.zeros_like(population))
+            weight += counted * _discount(model.discount_costs, model, cycle)
+            occupied_for_outcomes += counted * _discount(model.discount_outcomes, model, cycle)
             population = after
-            trace.append(population.mean(axis=0))
+            trace.append(population.mean(axis=1))
+        for number, weight in occupied_for_costs.items():
+            costs += _priced(weight, cache[number][1])
+        outcomes = np.einsum("sd,dso->do", occupied_for_outcomes, outcome_values)
         results.append(StrategyResult(strategy.name, costs, outcomes, np.array(trace)))
     return ModelResult(agencies, list(model.outcomes), results)
 
 
-def transitions(matrix: Floats) -> NDArray[np.int64]:
-    """The (from, to) pairs with a probability in any draw."""
-    return np.argwhere(np.any(matrix != 0.0, axis=0))
+def _priced(occupancy: Floats, state_costs: Floats) -> Floats:
+    """(states, draws) discounted occupancy times (draws, states, agencies) costs."""
+    return np.asarray(np.einsum("sd,dsa->da", occupancy, state_costs))
 
 
-def step(population: Floats, matrix: Floats, moves: NDArray[np.int64]) -> Floats:
-    """One cycle for every draw: population (draws, states) through (draws, states,
-    states). Cost-of-failure models are sparse (a state leads to a few others), so the
-    step walks only the transitions that exist; a dense matrix takes one einsum."""
-    states = matrix.shape[1]
-    if len(moves) > states * states // 2:
-        return np.asarray(np.einsum("ds,dsk->dk", population, matrix))
-    after = np.zeros_like(population)
-    for source, target in moves:
-        after[:, target] += population[:, source] * matrix[:, source, target]
-    return after
+@dataclass(frozen=True)
+class Transitions:
+    """A phase's transitions, kept only where some draw has a probability: cost-of-failure
+    models are sparse (a state leads to a few others)."""
+
+    sources: NDArray[np.int64]
+    targets: NDArray[np.int64]
+    probabilities: Floats  # (moves, draws), contiguous per move
+
+    @classmethod
+    def of(cls, matrix: Floats) -> Transitions:
+        moves = np.argwhere(np.any(matrix != 0.0, axis=0))
+        sources, targets = moves[:, 0], moves[:, 1]
+        return cls(sources, targets, np.ascontiguousarray(matrix[:, sources, targets].T))
+
+    def step(self, population: Floats) -> Floats:
+        """One cycle: population (states, draws) to the next cycle's."""
+        after = np.zeros_like(population)
+        for source, target, probability in zip(
+            self.sources, self.targets, self.probabilities, strict=True
+        ):
+            after[target] += population[source] * probability
+        return after
 
 
 def _counted(model: Model, before: Floats, after: Floats) -> Floats:
@@ -263,9 +281,13 @@ class _Moves:
 
     def next(self, current: NDArray[np.int64], draws: Floats) -> NDArray[np.int64]:
         """Each person's next state: the first of their state's few possible next states
-        whose cumulative probability passes their draw."""
-        index = (draws[:, None] >= self.cumulative[current]).sum(axis=1)
-        return np.asarray(self.targets[current, index])
+        whose cumulative probability passes their draw. One gather and compare per
+        possible next state, never a people-by-states table."""
+        width = self.targets.shape[1]
+        index = np.zeros(len(current), dtype=np.int64)
+        for k in range(width - 1):  # the last column always catches the rest
+            index += draws >= self.cumulative[:, k][current]
+        return np.asarray(self.targets.ravel()[current * width + index])
 
 
 @dataclass
