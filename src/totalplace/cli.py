@@ -561,6 +561,132 @@ def model_run_command(
         )
 
 
+journey_app = typer.Typer(
+    help="Citizens' journeys through the place's services.", no_args_is_help=True
+)
+app.add_typer(journey_app, name="journey")
+
+
+@journey_app.command("summary")
+def journey_summary_command(
+    path: Annotated[Path, typer.Argument(help="A journey file (CSV, docs/formats/journeys.md).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    price_year: Annotated[str | None, typer.Option(help="Price all costs in this year.")] = None,
+    svg: Annotated[
+        Path | None, typer.Option(help="Write a swim-lane picture per journey into this folder.")
+    ] = None,
+) -> None:
+    """Each journey's contacts, agencies, hand-offs, dead ends, loops, time and cost by
+    agency, and the yearly cost for its cohort."""
+    from dataclasses import asdict
+
+    from totalplace.domain.journeys import summarise
+    from totalplace.io.journeys import read_journeys
+    from totalplace.reference import gdp_deflator, unit_costs
+    from totalplace.reports.swimlane import swimlane_svg
+
+    with _friendly_errors():
+        journeys = read_journeys(path, unit_costs(), gdp_deflator(), price_year)
+    summaries = [summarise(j) for j in journeys]
+    if svg is not None:
+        svg.mkdir(parents=True, exist_ok=True)
+        for journey in journeys:
+            (svg / f"{journey.journey_id}.svg").write_text(swimlane_svg(journey), encoding="utf-8")
+    if as_json:
+        _print_json(
+            [
+                {
+                    **asdict(s),
+                    "person": j.person,
+                    "price_year": j.price_year,
+                    "cohort_per_year": j.cohort_per_year,
+                }
+                for s, j in zip(summaries, journeys, strict=True)
+            ]
+        )
+        return
+    for s, j in zip(summaries, journeys, strict=True):
+        out.print(
+            f"\n[bold]{s.journey_id}[/] ({j.person}): {s.contacts} contacts with "
+            f"{s.agencies} agencies over {s.days} days, {s.hand_offs} hand-offs, "
+            f"{s.dead_ends} dead ends, {s.loops} loops; £{s.cost_gbp:,.2f}"
+            + (f" ({j.price_year} prices)" if j.price_year else "")
+        )
+        table = Table(
+            "Agency",
+            "£ per journey",
+            f"£ a year for {j.cohort_per_year:,.0f} people",
+            title_justify="left",
+        )
+        for agency, cost in s.cost_by_agency.items():
+            table.add_row(agency, f"{cost:,.2f}", f"{s.annual_cost_by_agency[agency]:,.0f}")
+        out.print(table)
+
+
+@journey_app.command("export")
+def journey_export_command(
+    path: Annotated[Path, typer.Argument(help="A journey file to read.")],
+    target: Annotated[Path, typer.Argument(help="Where to write the pseudonymised CSV.")],
+    price_year: Annotated[str | None, typer.Option(help="Price all costs in this year.")] = None,
+) -> None:
+    """Write journeys back as CSV: pseudonyms only, days not dates, costs in one price year."""
+    from totalplace.io.journeys import read_journeys, write_journeys
+    from totalplace.reference import gdp_deflator, unit_costs
+
+    with _friendly_errors():
+        journeys = read_journeys(path, unit_costs(), gdp_deflator(), price_year)
+    write_journeys(journeys, target)
+    out.print(f"Wrote {target}")
+
+
+unitcost_app = typer.Typer(help="The unit-cost library.", no_args_is_help=True)
+app.add_typer(unitcost_app, name="unitcost")
+
+
+@unitcost_app.command("search")
+def unitcost_search_command(
+    words: Annotated[str, typer.Argument(help="Words to look for in the item.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    limit: Annotated[int, typer.Option(help="At most this many.")] = 20,
+) -> None:
+    """Find unit costs in the library shipped with totalplace."""
+    from dataclasses import asdict
+
+    from totalplace.reference import unit_costs
+
+    wanted = words.lower().split()
+    found = [
+        u
+        for u in unit_costs().values()
+        if all(w in f"{u.item} {u.unit_cost_id}".lower() for w in wanted)
+    ][:limit]
+    if as_json:
+        _print_json([asdict(u) for u in found])
+        return
+    table = Table("Id", "Item", "£", "Price year", "Source")
+    for u in found:
+        table.add_row(u.unit_cost_id, u.item, f"{u.cost_gbp:,.2f}", u.price_year, u.source)
+    out.print(table)
+
+
+@unitcost_app.command("uprate")
+def unitcost_uprate_command(
+    amount: Annotated[float, typer.Argument(help="Pounds.")],
+    from_year: Annotated[str, typer.Option("--from", help="Their price year, e.g. 2009-10.")],
+    to_year: Annotated[str, typer.Option("--to", help="The price year wanted.")],
+) -> None:
+    """Move an amount between price years with the GDP deflator."""
+    from totalplace.domain.unitcosts import PriceYearError, uprate
+    from totalplace.reference import gdp_deflator
+
+    try:
+        value = uprate(amount, from_year, to_year, gdp_deflator())
+    except PriceYearError as exc:
+        err.print(f"Error: {exc}", markup=False)
+        raise typer.Exit(code=1) from None
+    out.print(f"£{amount:,.2f} in {from_year} prices is £{value:,.2f} in {to_year} prices.")
+
+
 @app.command("serve")
 def serve_command(
     demo: Annotated[

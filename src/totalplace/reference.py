@@ -8,6 +8,7 @@ from importlib import resources
 from pathlib import Path
 
 from totalplace.domain.classification import Cofog, Keyword, Reference, Sercop
+from totalplace.domain.unitcosts import UnitCost
 
 
 def data_path(name: str) -> Path:
@@ -37,3 +38,25 @@ def discount_schedule() -> tuple[tuple[int, float], ...]:
     """The Green Book's declining discount rates: (last year the rate applies to, rate)."""
     rows = _rows("green_book_discount_rates.csv")
     return tuple((int(r["to_year"]) if r["to_year"] else 10**9, float(r["rate"])) for r in rows)
+
+
+@cache
+def gdp_deflator() -> dict[str, float]:
+    """Financial year -> GDP deflator index (1989-90 = 100)."""
+    return {r["financial_year"]: float(r["index"]) for r in _rows("gdp_deflator.csv")}
+
+
+@cache
+def unit_costs() -> dict[str, UnitCost]:
+    return {
+        r["unit_cost_id"]: UnitCost(
+            r["unit_cost_id"],
+            r["item"],
+            r["unit"],
+            float(r["cost_gbp"]),
+            r["agency_type"],
+            r["price_year"],
+            r["source"],
+        )
+        for r in _rows("unit_costs.csv")
+    }

@@ -1,0 +1,1 @@
+"""Documents and pictures for people: charts, swim-lanes, reports."""
