@@ -244,6 +244,18 @@ def test_count_together_in_the_browser(
     analyst.check("20-sharing-the-savings")
     assert "Nucleolus" in analyst.page.inner_text("#shares")
 
+    # A journey and a cost-of-failure model, as evidence for the case.
+    analyst.go("/places/testshire/journeys")
+    analyst.page.set_input_files("#file", str(ROOT / "tests/data/journeys/prison_leaver.csv"))
+    analyst.page.click("button:has-text('Add the journeys')")
+    analyst.check("21-journey")
+    assert "7 contacts with 5 agencies" in analyst.page.inner_text("#journey-summary")
+    analyst.go("/places/testshire/models")
+    analyst.page.set_input_files("#file",
+                                 str(ROOT / "tests/data/models/hiv_chancellor_1997.json"))
+    analyst.page.click("button:has-text('Add the model')")
+    analyst.check("22-cost-of-failure-model")
+
     lead.go("/places/testshire/audit")
     lead.check("15-audit-log")
     assert "accept-return" in lead.page.inner_text("main")

@@ -51,12 +51,19 @@ MATRIX: list[tuple[str, str, set[str]]] = [
     ("GET", f"{P}/cases", ANALYSTS),
     ("POST", f"{P}/cases", ANALYSTS),
     ("GET", f"{P}/cases/shares", ANALYSTS),
+    ("GET", f"{P}/journeys", ANALYSTS),
+    ("POST", f"{P}/journeys", ANALYSTS),
+    ("GET", f"{P}/models", ANALYSTS),
+    ("POST", f"{P}/models", ANALYSTS),
     ("GET", f"/api{P}/returns", UPLOADERS),
 ]
 # Routes that need no sign-in, or act on one's own session only.
 PUBLIC = {"/login", "/logout", "/invite/{token}", "/", "/healthz"}
 # Routes on a record, checked separately in test_workflow (they need an upload or a return).
 RECORD_ROUTES = {
+    "/places/{place_id}/journeys/{record_id}",
+    "/places/{place_id}/journeys/{record_id}/steps",
+    "/places/{place_id}/models/{record_id}",
     "/places/{place_id}/cases/{case_id}",
     "/api/places/{place_id}/returns/{submission_id}/submit",
     "/api/places/{place_id}/returns/{submission_id}/accept",

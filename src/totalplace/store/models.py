@@ -203,3 +203,34 @@ class BusinessCase(Base):
     spec: Mapped[dict[str, object]] = mapped_column(JSON)
     added_by: Mapped[str] = mapped_column(String(320))
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class JourneyRecord(Base):
+    """A citizen's journey of a place, kept pseudonymised (docs/formats/journeys.md)."""
+
+    __tablename__ = "journeys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    place_id: Mapped[str] = mapped_column(
+        ForeignKey("places.place_id", ondelete="CASCADE"), index=True
+    )
+    journey_id: Mapped[str] = mapped_column(String(200))
+    steps: Mapped[list[dict[str, object]]] = mapped_column(JSON)
+    person: Mapped[str] = mapped_column(String(40))
+    cohort_per_year: Mapped[float] = mapped_column(default=0.0)
+    price_year: Mapped[str | None] = mapped_column(String(7), nullable=True)
+    added_by: Mapped[str] = mapped_column(String(320))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ModelRecord(Base):
+    """A cost-of-failure model of a place, kept as its model file (docs/formats/model.md)."""
+
+    __tablename__ = "models"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    place_id: Mapped[str] = mapped_column(
+        ForeignKey("places.place_id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(300))
+    spec: Mapped[dict[str, object]] = mapped_column(JSON)
+    added_by: Mapped[str] = mapped_column(String(320))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

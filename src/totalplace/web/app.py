@@ -19,6 +19,7 @@ from totalplace.web.routes import (
     auth,
     cases,
     count,
+    evidence,
     people,
     places,
     publications,
@@ -109,6 +110,7 @@ def create_app(
         count.router,
         publications.router,
         cases.router,
+        evidence.router,
         api.router,
     ):
         app.include_router(router)

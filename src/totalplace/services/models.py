@@ -1,0 +1,72 @@
+"""A place's cost-of-failure models, kept as model files and run on demand."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from totalplace.domain.expressions import ExpressionError
+from totalplace.domain.statemodel import ModelError
+from totalplace.io.cases import _problem
+from totalplace.io.errors import ImportRejected, Problem
+from totalplace.io.models import ModelSpec, model_from_spec
+from totalplace.services.modelling import run_model_file
+from totalplace.store import repository as repo
+from totalplace.store.db import Store
+from totalplace.store.models import ModelRecord
+
+
+def add_model(store: Store, place_id: str, content: bytes, file: str, actor: str) -> int:
+    try:
+        spec = ModelSpec.model_validate(json.loads(content.decode("utf-8")))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ImportRejected(
+            [Problem("bad-model", f"the file is not valid JSON ({exc})", file=file)]
+        ) from exc
+    except ValidationError as exc:
+        found = [_problem(e, file) for e in exc.errors()]
+        raise ImportRejected(
+            [Problem("bad-model", p.message, file=file, column=p.column) for p in found]
+        ) from exc
+    model_from_spec(spec, file)
+    try:
+        run(spec.model_dump())  # a model that cannot run is refused now, not when opened
+    except ModelError as exc:
+        raise ImportRejected(
+            [Problem("bad-model", exc.message, file=file, column=exc.where)]
+        ) from exc
+    except ExpressionError as exc:
+        raise ImportRejected([Problem("bad-model", str(exc), file=file)]) from exc
+    with store.transaction() as session:
+        record = ModelRecord(
+            place_id=place_id,
+            name=spec.name,
+            spec=spec.model_dump(),
+            added_by=actor,
+            added_at=repo.now(),
+        )
+        session.add(record)
+        session.flush()
+        repo.audit(session, actor, "add-model", place_id, {"model": spec.name})
+        return record.id
+
+
+def records(store: Store, place_id: str) -> list[ModelRecord]:
+    with store.sessions() as session:
+        return list(
+            session.scalars(
+                select(ModelRecord).where(ModelRecord.place_id == place_id).order_by(ModelRecord.id)
+            )
+        )
+
+
+def run(spec: dict[str, Any], draws: int | None = None) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="totalplace-model-") as folder:
+        path = Path(folder) / "model.json"
+        path.write_text(json.dumps(spec))
+        return run_model_file(path, draws)

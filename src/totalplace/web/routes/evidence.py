@@ -1,0 +1,188 @@
+"""Journeys and cost-of-failure models in the workspace: the evidence behind a case."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+from starlette.datastructures import UploadFile
+
+from totalplace.domain.journeys import OUTCOMES, summarise
+from totalplace.io.errors import ImportRejected, Problem
+from totalplace.reports.swimlane import swimlane_svg
+from totalplace.services import journeys as journey_service
+from totalplace.services import models as model_service
+from totalplace.store import repository as repo
+from totalplace.web.pages import render
+from totalplace.web.security import Viewer, check_csrf, in_place, store_of
+
+router = APIRouter(include_in_schema=False)
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
+
+def _place(request: Request, place_id: str) -> object:
+    with store_of(request).sessions() as session:
+        return repo.get_place(session, place_id)
+
+
+async def _uploaded(request: Request) -> tuple[bytes, str] | list[Problem]:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf") or ""))
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return [Problem("file-not-found", "choose a file to add")]
+    content = await upload.read(MAX_FILE_BYTES + 1)
+    if len(content) > MAX_FILE_BYTES:
+        return [Problem("file-unreadable", "the file is over 2 MB")]
+    return content, upload.filename
+
+
+def _journeys(
+    request: Request,
+    viewer: Viewer,
+    place_id: str,
+    problems: list[Problem] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    rows = journey_service.records(store_of(request), place_id)
+    return render(
+        request,
+        "journeys.html",
+        {
+            "viewer": viewer,
+            "place": _place(request, place_id),
+            "problems": problems or [],
+            "rows": [(r, summarise(journey_service.as_journey(r))) for r in rows],
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/places/{place_id}/journeys")
+def journeys(request: Request, place_id: str) -> HTMLResponse:
+    return _journeys(request, in_place(request, place_id, "analyse"), place_id)
+
+
+@router.post("/places/{place_id}/journeys")
+async def add_journeys(request: Request, place_id: str) -> Response:
+    viewer = in_place(request, place_id, "analyse")
+    uploaded = await _uploaded(request)
+    if isinstance(uploaded, list):
+        return _journeys(request, viewer, place_id, uploaded, 400)
+    try:
+        ids = journey_service.add_from_file(store_of(request), place_id, *uploaded, viewer.email)
+    except ImportRejected as exc:
+        return _journeys(request, viewer, place_id, list(exc.problems), 400)
+    target = (
+        f"/places/{place_id}/journeys/{ids[0]}" if len(ids) == 1 else f"/places/{place_id}/journeys"
+    )
+    return RedirectResponse(target, status_code=303)
+
+
+def _journey_page(
+    request: Request,
+    viewer: Viewer,
+    place_id: str,
+    record_id: int,
+    problems: list[Problem] | None = None,
+    form: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    record = next(
+        (r for r in journey_service.records(store_of(request), place_id) if r.id == record_id), None
+    )
+    if record is None:
+        raise HTTPException(status_code=404, detail="There is no such journey.")
+    journey = journey_service.as_journey(record)
+    return render(
+        request,
+        "journey.html",
+        {
+            "viewer": viewer,
+            "place": _place(request, place_id),
+            "record": record,
+            "journey": journey,
+            "summary": summarise(journey),
+            # The picture is built by our own code with every label escaped.
+            "picture": Markup(swimlane_svg(journey)),
+            "outcomes": OUTCOMES,
+            "problems": problems or [],
+            "form": form or {},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/places/{place_id}/journeys/{record_id:int}")
+def journey(request: Request, place_id: str, record_id: int) -> HTMLResponse:
+    return _journey_page(request, in_place(request, place_id, "analyse"), place_id, record_id)
+
+
+@router.post("/places/{place_id}/journeys/{record_id:int}/steps")
+async def add_step(request: Request, place_id: str, record_id: int) -> Response:
+    viewer = in_place(request, place_id, "analyse")
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(request, form.get("csrf"))
+    try:
+        journey_service.add_step(store_of(request), place_id, record_id, form, viewer.email)
+    except ImportRejected as exc:
+        return _journey_page(request, viewer, place_id, record_id, list(exc.problems), form, 400)
+    return RedirectResponse(f"/places/{place_id}/journeys/{record_id}", status_code=303)
+
+
+def _models(
+    request: Request,
+    viewer: Viewer,
+    place_id: str,
+    problems: list[Problem] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "models.html",
+        {
+            "viewer": viewer,
+            "place": _place(request, place_id),
+            "problems": problems or [],
+            "rows": model_service.records(store_of(request), place_id),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/places/{place_id}/models")
+def models(request: Request, place_id: str) -> HTMLResponse:
+    return _models(request, in_place(request, place_id, "analyse"), place_id)
+
+
+@router.post("/places/{place_id}/models")
+async def add_model(request: Request, place_id: str) -> Response:
+    viewer = in_place(request, place_id, "analyse")
+    uploaded = await _uploaded(request)
+    if isinstance(uploaded, list):
+        return _models(request, viewer, place_id, uploaded, 400)
+    try:
+        number = model_service.add_model(store_of(request), place_id, *uploaded, viewer.email)
+    except ImportRejected as exc:
+        return _models(request, viewer, place_id, list(exc.problems), 400)
+    return RedirectResponse(f"/places/{place_id}/models/{number}", status_code=303)
+
+
+@router.get("/places/{place_id}/models/{record_id:int}")
+def model(request: Request, place_id: str, record_id: int) -> HTMLResponse:
+    viewer = in_place(request, place_id, "analyse")
+    record = next(
+        (r for r in model_service.records(store_of(request), place_id) if r.id == record_id), None
+    )
+    if record is None:
+        raise HTTPException(status_code=404, detail="There is no such model.")
+    return render(
+        request,
+        "model.html",
+        {
+            "viewer": viewer,
+            "place": _place(request, place_id),
+            "record": record,
+            "result": model_service.run(record.spec),
+        },
+    )
