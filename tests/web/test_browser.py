@@ -251,8 +251,7 @@ def test_count_together_in_the_browser(
     analyst.check("21-journey")
     assert "7 contacts with 5 agencies" in analyst.page.inner_text("#journey-summary")
     analyst.go("/places/testshire/models")
-    analyst.page.set_input_files("#file",
-                                 str(ROOT / "tests/data/models/hiv_chancellor_1997.json"))
+    analyst.page.set_input_files("#file", str(ROOT / "tests/data/models/hiv_chancellor_1997.json"))
     analyst.page.click("button:has-text('Add the model')")
     analyst.check("22-cost-of-failure-model")
 

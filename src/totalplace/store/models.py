@@ -234,3 +234,13 @@ class ModelRecord(Base):
     spec: Mapped[dict[str, object]] = mapped_column(JSON)
     added_by: Mapped[str] = mapped_column(String(320))
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class HistoryProject(Base):
+    """A learning history: its quote bank, codes, sections and glossary, as one document."""
+
+    __tablename__ = "history_projects"
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    data: Mapped[dict[str, object]] = mapped_column(JSON)
+    updated_by: Mapped[str] = mapped_column(String(320))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
