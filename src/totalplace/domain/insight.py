@@ -7,7 +7,7 @@ import difflib
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 HOPEFUL = {
@@ -181,9 +181,22 @@ def _vector(text: str) -> Counter[str]:
     return Counter(w for w in _WORD.findall(text.lower()) if len(w) > 2)
 
 
-def suggest_themes(quote: Quote, coded: Sequence[Quote], limit: int = 3) -> list[tuple[str, float]]:
-    """Themes of the most similar coded quotes (plain text similarity: TF-IDF cosine),
-    for a person to accept or ignore."""
+Similarity = Callable[[str, Sequence[str]], Sequence[float]]
+
+
+def suggest_themes(
+    quote: Quote, coded: Sequence[Quote], limit: int = 3, similarity: Similarity | None = None
+) -> list[tuple[str, float]]:
+    """Themes of the most similar coded quotes, for a person to accept or ignore.
+    `similarity` (e.g. sentence embeddings) scores the quote against each coded one;
+    without it, plain text similarity (TF-IDF cosine)."""
+    if similarity is not None:
+        scored: dict[str, float] = {}
+        for q, score in zip(coded, similarity(quote.text, [c.text for c in coded]), strict=True):
+            for theme in q.themes:
+                scored[theme] = max(scored.get(theme, 0.0), float(score))
+        ranked = sorted(scored.items(), key=lambda kv: -kv[1])[:limit]
+        return [(t, round(v, 3)) for t, v in ranked if v > 0]
     documents = [_vector(q.text) for q in coded]
     frequency: Counter[str] = Counter()
     for d in documents:

