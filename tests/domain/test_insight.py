@@ -6,8 +6,10 @@ from totalplace.domain.insight import Quote, suggest_themes
 
 
 def test_a_given_similarity_is_used() -> None:
-    coded = [Quote("a", "money", None, themes=["Money"]),
-             Quote("b", "people", None, themes=["People"])]
+    coded = [
+        Quote("a", "money", None, themes=["Money"]),
+        Quote("b", "people", None, themes=["People"]),
+    ]
     target = Quote("c", "anything", None)
 
     def favour_people(_text: str, others: list[str]) -> list[float]:

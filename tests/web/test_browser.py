@@ -255,6 +255,15 @@ def test_count_together_in_the_browser(
     analyst.page.click("button:has-text('Add the model')")
     analyst.check("22-cost-of-failure-model")
 
+    # The learning history: an interview imported, its quote bank checked.
+    analyst.go("/places/testshire/history")
+    analyst.page.fill("#project", "pilot")
+    analyst.page.check("#kind-interview")
+    analyst.page.set_input_files("#file", str(ROOT / "tests/data/history/interview.txt"))
+    analyst.page.click("button:has-text('Import')")
+    analyst.check("23-learning-history")
+    assert "Jane" not in analyst.page.inner_text("main")
+
     lead.go("/places/testshire/audit")
     lead.check("15-audit-log")
     assert "accept-return" in lead.page.inner_text("main")

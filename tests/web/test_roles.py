@@ -54,6 +54,8 @@ MATRIX: list[tuple[str, str, set[str]]] = [
     ("GET", f"{P}/journeys", ANALYSTS),
     ("POST", f"{P}/journeys", ANALYSTS),
     ("GET", f"{P}/models", ANALYSTS),
+    ("GET", f"{P}/history", ANALYSTS),
+    ("POST", f"{P}/history", ANALYSTS),
     ("POST", f"{P}/models", ANALYSTS),
     ("GET", f"/api{P}/returns", UPLOADERS),
 ]
@@ -61,6 +63,9 @@ MATRIX: list[tuple[str, str, set[str]]] = [
 PUBLIC = {"/login", "/logout", "/invite/{token}", "/", "/healthz"}
 # Routes on a record, checked separately in test_workflow (they need an upload or a return).
 RECORD_ROUTES = {
+    "/places/{place_id}/history/{name}",
+    "/places/{place_id}/history/{name}/quotes/{quote_id}",
+    "/places/{place_id}/history/{name}/document.{kind}",
     "/places/{place_id}/journeys/{record_id}",
     "/places/{place_id}/journeys/{record_id}/steps",
     "/places/{place_id}/models/{record_id}",

@@ -33,7 +33,9 @@ def default_taxonomy() -> list[str]:
         return [row["role"] for row in csv.DictReader(handle)]
 
 
-def load(store: Store, name: str, create: bool = False) -> dict[str, Any]:
+def load(
+    store: Store, name: str, create: bool = False, place_id: str | None = None
+) -> dict[str, Any]:
     with store.sessions() as session:
         found = session.get(HistoryProject, name)
         if found is not None:
@@ -56,6 +58,7 @@ def load(store: Store, name: str, create: bool = False) -> dict[str, Any]:
         "sections": [],
         "glossary": {},
         "public_figures": [],
+        "place_id": place_id,
     }
 
 
@@ -90,9 +93,11 @@ def _add(project: dict[str, Any], quote: Quote) -> None:
     project["quotes"].append(asdict(quote))
 
 
-def import_text(store: Store, name: str, path: Path, actor: str) -> tuple[int, list[Quote]]:
+def import_text(
+    store: Store, name: str, path: Path, actor: str, place_id: str | None = None
+) -> tuple[int, list[Quote]]:
     """Quotes recovered from a report's text; returns how many, and the unattributed."""
-    project = load(store, name, create=True)
+    project = load(store, name, create=True, place_id=place_id)
     if not path.exists():
         raise ImportRejected([Problem("file-not-found", f"{path} does not exist", file=path.name)])
     recovered = quotes_from_report(decode(path.read_bytes()), project["taxonomy"])
@@ -125,6 +130,7 @@ def import_interview(
     consent: str,
     actor: str,
     keep_names: bool = False,
+    place_id: str | None = None,
 ) -> list[Quote]:
     """Each speaker turn becomes a quote attributed to the speaker's role. Names become
     pseudonyms on entry, in the speaker field and in the words; the original name is kept
@@ -133,7 +139,7 @@ def import_interview(
         raise ImportRejected(
             [Problem("out-of-range", f"consent {consent!r} is not one of {', '.join(CONSENT)}")]
         )
-    project = load(store, name, create=True)
+    project = load(store, name, create=True, place_id=place_id)
     turns = read_turns(path)
     taxonomy = project["taxonomy"]
     aliases: dict[str, str] = {}
@@ -285,3 +291,12 @@ def set_outline(store: Store, name: str, path: Path, actor: str) -> None:
             if item["id"] in section.get("quotes", []):
                 item["section"] = section["title"]
     save(store, project, actor, "history-outline", {"sections": len(project["sections"])})
+
+
+def projects_of_place(store: Store, place_id: str) -> list[dict[str, Any]]:
+    """The learning histories started from a place's workspace."""
+    from sqlalchemy import select
+
+    with store.sessions() as session:
+        rows = session.scalars(select(HistoryProject).order_by(HistoryProject.name))
+        return [dict(r.data) for r in rows if r.data.get("place_id") == place_id]

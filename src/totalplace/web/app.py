@@ -20,6 +20,7 @@ from totalplace.web.routes import (
     cases,
     count,
     evidence,
+    history,
     people,
     places,
     publications,
@@ -111,6 +112,7 @@ def create_app(
         publications.router,
         cases.router,
         evidence.router,
+        history.router,
         api.router,
     ):
         app.include_router(router)
