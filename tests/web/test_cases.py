@@ -68,3 +68,24 @@ def test_cases_are_for_analysts(workspace: Workspace) -> None:
     assert workspace.client("viewer").get(path).status_code == 403
     assert workspace.client("lead").get(path).status_code == 200
     assert analyst.get(f"{P}/cases/999").status_code == 404
+
+
+def test_a_case_cites_quotes_from_a_learning_history(workspace: Workspace) -> None:
+    analyst = workspace.client("analyst")
+    analyst.post(
+        f"{P}/history",
+        data={"csrf": csrf(analyst, f"{P}/history"), "project": "pilot", "kind": "report"},
+        files={"file": ("r.txt", (DATA / "history" / "report_extract.txt").read_bytes())},
+    )
+    spec = json.loads((CASES / "family_support.json").read_text())
+    wrong = add(
+        analyst, json.dumps({**spec, "evidence": [{"history": "pilot", "quote": "q99"}]}).encode()
+    )
+    assert wrong.status_code == 400  # type: ignore[attr-defined]
+    assert "evidence[0].quote" in wrong.text  # type: ignore[attr-defined]
+    made = add(
+        analyst, json.dumps({**spec, "evidence": [{"history": "pilot", "quote": "q4"}]}).encode()
+    )
+    page = analyst.get(made.headers["location"])  # type: ignore[attr-defined]
+    assert "In people's own words" in page.text
+    assert "The barriers are national." in page.text and "Senior Civil Servant" in page.text

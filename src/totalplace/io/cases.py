@@ -83,6 +83,11 @@ class UncertaintySpec(_Strict):
     inputs: dict[str, DistributionSpec] = Field(default_factory=dict)
 
 
+class QuoteRef(_Strict):
+    history: str = Field(min_length=1, description="The learning history's name.")
+    quote: str = Field(min_length=1, description="The quote's id, e.g. q12.")
+
+
 class CaseSpec(_Strict):
     name: str = Field(min_length=1)
     description: str = ""
@@ -102,6 +107,9 @@ class CaseSpec(_Strict):
     costs: list[FlowSpec] = Field(default_factory=list)
     benefits: list[FlowSpec] = Field(default_factory=list)
     uncertainty: UncertaintySpec | None = None
+    evidence: list[QuoteRef] = Field(
+        default_factory=list, description="Quotes from a learning history that support the case."
+    )
 
 
 class CasesSpec(_Strict):

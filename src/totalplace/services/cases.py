@@ -32,6 +32,7 @@ def add_case(store: Store, place_id: str, content: bytes, file: str, actor: str)
     except ValidationError as exc:
         raise ImportRejected([_problem(e, file) for e in exc.errors()]) from exc
     case_from_spec(spec, file)  # every check a case must pass, before it is kept
+    cited(store, place_id, spec.model_dump(by_alias=True), file)
     with store.transaction() as session:
         row = BusinessCase(
             place_id=place_id,
@@ -98,3 +99,49 @@ def shares(store: Store, place_id: str) -> dict[str, Any]:
         "errors": errors,
         "total": game.value(game.grand),
     }
+
+
+def cited(
+    store: Store, place_id: str, spec: dict[str, Any], file: str = "case"
+) -> list[dict[str, Any]]:
+    """The quotes a case cites, from the place's learning histories; a reference to a
+    quote that does not exist is a problem named by its field."""
+    from totalplace.services import history
+
+    out, problems = [], []
+    for n, ref in enumerate(spec.get("evidence", [])):
+        where = f"evidence[{n}]"
+        try:
+            project = history.load(store, f"{place_id}:{ref['history']}")
+        except ImportRejected:
+            problems.append(
+                Problem(
+                    "bad-case",
+                    f"there is no learning history {ref['history']!r} in this place",
+                    file=file,
+                    column=f"{where}.history",
+                )
+            )
+            continue
+        found = next((q for q in project["quotes"] if q["id"] == ref["quote"]), None)
+        if found is None:
+            problems.append(
+                Problem(
+                    "bad-case",
+                    f"{ref['history']!r} has no quote {ref['quote']!r}",
+                    file=file,
+                    column=f"{where}.quote",
+                )
+            )
+            continue
+        out.append(
+            {
+                **ref,
+                "text": found["text"],
+                "role": found["role"],
+                "publishable": not found["flags"] or found["approved"],
+            }
+        )
+    if problems:
+        raise ImportRejected(problems)
+    return out

@@ -85,8 +85,14 @@ def show_case(request: Request, place_id: str, case_id: int) -> HTMLResponse:
     with store_of(request).sessions() as session:
         place = repo.get_place(session, place_id)
     result = case_service.appraised(row)
+    try:
+        evidence = case_service.cited(store_of(request), place_id, row.spec)
+    except ImportRejected:
+        evidence = []  # a cited quote since removed: the case still shows
     return render(
-        request, "case.html", {"viewer": viewer, "place": place, "row": row, "result": result}
+        request,
+        "case.html",
+        {"viewer": viewer, "place": place, "row": row, "result": result, "evidence": evidence},
     )
 
 
