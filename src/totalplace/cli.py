@@ -575,6 +575,12 @@ def journey_summary_command(
     svg: Annotated[
         Path | None, typer.Option(help="Write a swim-lane picture per journey into this folder.")
     ] = None,
+    own_costs: Annotated[
+        Path | None,
+        typer.Option(
+            "--unit-costs", help="The place's own unit costs (CSV, as the shipped library)."
+        ),
+    ] = None,
 ) -> None:
     """Each journey's contacts, agencies, hand-offs, dead ends, loops, time and cost by
     agency, and the yearly cost for its cohort."""
@@ -585,8 +591,11 @@ def journey_summary_command(
     from totalplace.reference import gdp_deflator, unit_costs
     from totalplace.reports.swimlane import swimlane_svg
 
+    library = dict(unit_costs())
+    if own_costs is not None:
+        library.update(_own_unit_costs(own_costs))
     with _friendly_errors():
-        journeys = read_journeys(path, unit_costs(), gdp_deflator(), price_year)
+        journeys = read_journeys(path, library, gdp_deflator(), price_year)
     summaries = [summarise(j) for j in journeys]
     if svg is not None:
         svg.mkdir(parents=True, exist_ok=True)
@@ -637,6 +646,57 @@ def journey_export_command(
         journeys = read_journeys(path, unit_costs(), gdp_deflator(), price_year)
     write_journeys(journeys, target)
     out.print(f"Wrote {target}")
+
+
+def _own_unit_costs(path: Path) -> dict[str, Any]:
+    """A place's own unit costs: the shipped library's columns, checked row by row."""
+    import csv as csv_module
+
+    from totalplace.domain.unitcosts import UnitCost
+    from totalplace.domain.years import is_financial_year
+    from totalplace.io.errors import Problem, ProblemList
+    from totalplace.io.tables import decode
+
+    problems = ProblemList()
+    found: dict[str, Any] = {}
+    rows = csv_module.DictReader(decode(path.read_bytes()).splitlines())
+    for number, row in enumerate(rows, start=2):
+        try:
+            cost = float(row.get("cost_gbp") or "")
+        except ValueError:
+            problems.add(
+                Problem(
+                    "not-a-number",
+                    f"{row.get('cost_gbp')!r} is not a number",
+                    file=path.name,
+                    row=number,
+                    column="cost_gbp",
+                )
+            )
+            continue
+        if not row.get("unit_cost_id") or not is_financial_year(row.get("price_year") or ""):
+            problems.add(
+                Problem(
+                    "blank-value",
+                    "unit_cost_id and price_year (like 2013-14) are needed",
+                    file=path.name,
+                    row=number,
+                    column="price_year",
+                )
+            )
+            continue
+        found[row["unit_cost_id"]] = UnitCost(
+            row["unit_cost_id"],
+            row.get("item", ""),
+            row.get("unit", ""),
+            cost,
+            row.get("agency_type", ""),
+            row["price_year"],
+            row.get("source", path.name),
+        )
+    with _friendly_errors():
+        problems.raise_if_any()
+    return found
 
 
 unitcost_app = typer.Typer(help="The unit-cost library.", no_args_is_help=True)
@@ -854,6 +914,25 @@ def history_build_command(
             f"[yellow]Note:[/] {document.held_back} quote(s) that may identify someone "
             "were left out until approved (`totalplace history approve`)."
         )
+
+
+@history_app.command("roles")
+def history_roles_command(
+    project: Annotated[str, typer.Argument(help="The learning history.")],
+    add: Annotated[list[str] | None, typer.Option(help="A role to add (repeat).")] = None,
+    remove: Annotated[list[str] | None, typer.Option(help="A role to remove (repeat).")] = None,
+) -> None:
+    """Show or edit the project's role taxonomy."""
+    from totalplace.services import history
+
+    with _friendly_errors(), _store() as store:
+        roles = (
+            history.edit_taxonomy(store, project, add or [], remove or [], _actor())
+            if add or remove
+            else history.load(store, project)["taxonomy"]
+        )
+    for role in roles:
+        out.print(role)
 
 
 def _actor() -> str:

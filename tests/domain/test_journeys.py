@@ -110,3 +110,26 @@ def test_cli() -> None:
     assert any(u["unit_cost_id"] == "ncc-mental-health-care-contact-D01" for u in found)
     refused = cli("unitcost", "uprate", "100", "--from", "2013-14", "--to", "2024-25", check=False)
     assert refused.returncode == 1 and "2017-18" in refused.stderr
+
+
+def test_a_place_adds_its_own_unit_costs(tmp_path: Path) -> None:
+    own = tmp_path / "own.csv"
+    own.write_text(
+        "unit_cost_id,item,unit,cost_gbp,agency_type,price_year,source\n"
+        "police-arrest,Arrest,per arrest,1000,police,2009-10,GMCA UCD\n"
+    )
+    steps = tmp_path / "j.csv"
+    steps.write_text(
+        "journey_id,person,step,agency,service,day,outcome,unit_cost_id,quantity,"
+        "cost_gbp,price_year\n"
+        "a,X,1,Police,Arrest,0,referred,police-arrest,2,,\n"
+        "a,X,2,Court,Hearing,9,resolved,,,500,2013-14\n"
+    )
+    body = exact_json(
+        cli("journey", "summary", str(steps), "--unit-costs", str(own), "--json").stdout
+    )
+    # Two arrests at £1,000 in 2009-10 prices, uprated to 2013-14: x 1.0898445.
+    assert float(body[0]["cost_by_agency"]["Police"]) == pytest.approx(2179.689, abs=0.001)
+    own.write_text("unit_cost_id,cost_gbp,price_year\nx,lots,2009-10\n")
+    refused = cli("journey", "summary", str(steps), "--unit-costs", str(own), check=False)
+    assert refused.returncode == 1 and "own.csv, row 2, column 'cost_gbp'" in refused.stderr

@@ -219,3 +219,12 @@ def test_cli(tmp_path: Path) -> None:
     cli("history", "outline", "tp", str(H / "outline.json"), env=env)
     cli("history", "build", "tp", "--out", str(tmp_path / "h.docx"), env=env)
     assert (tmp_path / "h.docx").stat().st_size > 0
+
+
+def test_the_taxonomy_can_be_edited(sqlite_store: Store) -> None:
+    history.import_text(sqlite_store, "tp", H / "report_extract.txt", "editor")
+    roles = history.edit_taxonomy(sqlite_store, "tp", ["Health Service, Clinician"], [], "editor")
+    assert roles[-1] == "Health Service, Clinician"
+    with pytest.raises(ImportRejected):
+        history.edit_taxonomy(sqlite_store, "tp", [], ["Politician"], "editor")  # in use
+    assert "Citizen" not in history.edit_taxonomy(sqlite_store, "tp", [], ["Citizen"], "editor")

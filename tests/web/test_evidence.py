@@ -91,3 +91,50 @@ def test_models_added_and_run(workspace: Workspace) -> None:
     assert refused.status_code == 400  # type: ignore[attr-defined]
     assert "does not add up to 1" in refused.text  # type: ignore[attr-defined]
     assert workspace.client("viewer").get(made.headers["location"]).status_code == 403  # type: ignore[attr-defined]
+
+
+def test_a_journey_started_in_the_page_and_citing_a_quote(workspace: Workspace) -> None:
+    analyst = workspace.client("analyst")
+    started = analyst.post(
+        f"{P}/journeys/new",
+        data={
+            "csrf": csrf(analyst, f"{P}/journeys"),
+            "journey_id": "leaver-2",
+            "person": "Sam Example",
+            "cohort_per_year": "40",
+        },
+    )
+    assert started.status_code == 303
+    path = started.headers["location"]
+    analyst.post(
+        f"{path}/steps",
+        data={
+            "csrf": csrf(analyst, path),
+            "agency": "Probation",
+            "service": "Induction",
+            "day": "0",
+            "outcome": "referred",
+            "cost_gbp": "120",
+        },
+    )
+    page = analyst.get(path)
+    assert "1 contacts with 1 agencies" in page.text and "Sam" not in page.text
+    analyst.post(
+        f"{P}/history",
+        data={"csrf": csrf(analyst, f"{P}/history"), "project": "pilot", "kind": "report"},
+        files={"file": ("r.txt", (DATA / "history" / "report_extract.txt").read_bytes())},
+    )
+    missing = analyst.post(
+        f"{path}/quotes", data={"csrf": csrf(analyst, path), "history": "pilot", "quote": "q99"}
+    )
+    assert missing.status_code == 400 and "has no quote" in missing.text
+    cited = analyst.post(
+        f"{path}/quotes", data={"csrf": csrf(analyst, path), "history": "pilot", "quote": "q4"}
+    )
+    assert cited.status_code == 303
+    assert "The barriers are national." in analyst.get(path).text
+    empty = analyst.post(
+        f"{P}/journeys/new",
+        data={"csrf": csrf(analyst, f"{P}/journeys"), "journey_id": "", "person": ""},
+    )
+    assert empty.status_code == 400 and "journey_id is blank" in empty.text

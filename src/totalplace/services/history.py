@@ -300,3 +300,29 @@ def projects_of_place(store: Store, place_id: str) -> list[dict[str, Any]]:
     with store.sessions() as session:
         rows = session.scalars(select(HistoryProject).order_by(HistoryProject.name))
         return [dict(r.data) for r in rows if r.data.get("place_id") == place_id]
+
+
+def edit_taxonomy(
+    store: Store, name: str, add: list[str], remove: list[str], actor: str
+) -> list[str]:
+    """The project's own roles: add new ones, remove unused ones."""
+    project = load(store, name)
+    used = {q["role"] for q in project["quotes"]}
+    for role in remove:
+        if role in used:
+            raise ImportRejected(
+                [
+                    Problem(
+                        "out-of-range",
+                        f"{role!r} is used by quotes",
+                        column="remove",
+                        fix="Give those quotes another role first.",
+                    )
+                ]
+            )
+        project["taxonomy"] = [r for r in project["taxonomy"] if r != role]
+    for role in add:
+        if role.strip() and role.strip() not in project["taxonomy"]:
+            project["taxonomy"].append(role.strip())
+    save(store, project, actor, "history-taxonomy", {"added": add, "removed": remove})
+    return list(project["taxonomy"])

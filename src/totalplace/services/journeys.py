@@ -114,3 +114,77 @@ def add_step(
             place_id,
             {"journey": record.journey_id, "step": number},
         )
+
+
+def start(
+    store: Store, place_id: str, journey_id: str, person: str, cohort: str, actor: str
+) -> int:
+    """A new journey entered in the workspace, its steps to follow one by one."""
+    from totalplace.io.journeys import pseudonym
+
+    problems = []
+    if not journey_id.strip():
+        problems.append(Problem("blank-value", "journey_id is blank", column="journey_id"))
+    if not person.strip():
+        problems.append(
+            Problem(
+                "blank-value",
+                "person is blank",
+                column="person",
+                fix="Write a name or a persona; it becomes a pseudonym.",
+            )
+        )
+    try:
+        people = float(cohort.strip() or "0")
+    except ValueError:
+        problems.append(
+            Problem("not-a-number", f"{cohort!r} is not a number", column="cohort_per_year")
+        )
+        people = 0.0
+    if problems:
+        raise ImportRejected(problems)
+    with store.transaction() as session:
+        record = JourneyRecord(
+            place_id=place_id,
+            journey_id=journey_id.strip(),
+            steps=[],
+            person=pseudonym(journey_id.strip(), person),
+            quotes=[],
+            cohort_per_year=people,
+            price_year=None,
+            added_by=actor,
+            added_at=repo.now(),
+        )
+        session.add(record)
+        session.flush()
+        repo.audit(session, actor, "start-journey", place_id, {"journey": record.journey_id})
+        return record.id
+
+
+def cite(
+    store: Store, place_id: str, record_id: int, history_name: str, quote_id: str, actor: str
+) -> None:
+    """A quote from the place's learning history that this journey bears out."""
+    from totalplace.services import history
+
+    project = history.load(store, f"{place_id}:{history_name}")
+    if not any(q["id"] == quote_id for q in project["quotes"]):
+        raise ImportRejected(
+            [
+                Problem(
+                    "unknown-place", f"{history_name!r} has no quote {quote_id!r}", column="quote"
+                )
+            ]
+        )
+    with store.transaction() as session:
+        record = session.get(JourneyRecord, record_id)
+        if record is None or record.place_id != place_id:
+            raise ImportRejected([Problem("unknown-place", "there is no such journey")])
+        record.quotes = [*(record.quotes or []), {"history": history_name, "quote": quote_id}]
+        repo.audit(
+            session,
+            actor,
+            "cite-quote",
+            place_id,
+            {"journey": record.journey_id, "history": history_name, "quote": quote_id},
+        )

@@ -218,6 +218,7 @@ class JourneyRecord(Base):
     person: Mapped[str] = mapped_column(String(40))
     cohort_per_year: Mapped[float] = mapped_column(default=0.0)
     price_year: Mapped[str | None] = mapped_column(String(7), nullable=True)
+    quotes: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     added_by: Mapped[str] = mapped_column(String(320))
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

@@ -10,6 +10,7 @@ from starlette.datastructures import UploadFile
 from totalplace.domain.journeys import OUTCOMES, summarise
 from totalplace.io.errors import ImportRejected, Problem
 from totalplace.reports.swimlane import swimlane_svg
+from totalplace.services import history as history_service
 from totalplace.services import journeys as journey_service
 from totalplace.services import models as model_service
 from totalplace.store import repository as repo
@@ -94,6 +95,15 @@ def _journey_page(
     if record is None:
         raise HTTPException(status_code=404, detail="There is no such journey.")
     journey = journey_service.as_journey(record)
+    cited = []
+    for ref in record.quotes or []:
+        try:
+            project = history_service.load(store_of(request), f"{place_id}:{ref['history']}")
+        except ImportRejected:
+            continue
+        found = next((q for q in project["quotes"] if q["id"] == ref["quote"]), None)
+        if found and (not found["flags"] or found["approved"]):
+            cited.append({**ref, "text": found["text"], "role": found["role"]})
     return render(
         request,
         "journey.html",
@@ -108,9 +118,48 @@ def _journey_page(
             "outcomes": OUTCOMES,
             "problems": problems or [],
             "form": form or {},
+            "cited": cited,
         },
         status_code=status_code,
     )
+
+
+@router.post("/places/{place_id}/journeys/new")
+async def start_journey(request: Request, place_id: str) -> Response:
+    viewer = in_place(request, place_id, "analyse")
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(request, form.get("csrf"))
+    try:
+        number = journey_service.start(
+            store_of(request),
+            place_id,
+            form.get("journey_id", ""),
+            form.get("person", ""),
+            form.get("cohort_per_year", ""),
+            viewer.email,
+        )
+    except ImportRejected as exc:
+        return _journeys(request, viewer, place_id, list(exc.problems), 400)
+    return RedirectResponse(f"/places/{place_id}/journeys/{number}", status_code=303)
+
+
+@router.post("/places/{place_id}/journeys/{record_id:int}/quotes")
+async def cite_quote(request: Request, place_id: str, record_id: int) -> Response:
+    viewer = in_place(request, place_id, "analyse")
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(request, form.get("csrf"))
+    try:
+        journey_service.cite(
+            store_of(request),
+            place_id,
+            record_id,
+            form.get("history", "").strip(),
+            form.get("quote", "").strip(),
+            viewer.email,
+        )
+    except ImportRejected as exc:
+        return _journey_page(request, viewer, place_id, record_id, list(exc.problems), None, 400)
+    return RedirectResponse(f"/places/{place_id}/journeys/{record_id}", status_code=303)
 
 
 @router.get("/places/{place_id}/journeys/{record_id:int}")
