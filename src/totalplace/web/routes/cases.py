@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.datastructures import UploadFile
 
 from totalplace.domain.allocation import RULES
 from totalplace.io.errors import ImportRejected, Problem
 from totalplace.services import cases as case_service
 from totalplace.store import repository as repo
 from totalplace.web.pages import render
-from totalplace.web.security import Viewer, check_csrf, in_place, store_of
+from totalplace.web.security import Viewer, in_place, store_of
+from totalplace.web.uploads import uploaded_file
 
 router = APIRouter(include_in_schema=False)
 MAX_CASE_BYTES = 1024 * 1024
@@ -22,7 +22,7 @@ def _list(
     request: Request,
     viewer: Viewer,
     place_id: str,
-    problems: list[object] | None = None,
+    problems: list[Problem] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     store = store_of(request)
@@ -51,24 +51,12 @@ def list_cases(request: Request, place_id: str) -> HTMLResponse:
 @router.post("/places/{place_id}/cases")
 async def add_case(request: Request, place_id: str) -> Response:
     viewer = in_place(request, place_id, "publish")
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf") or ""))
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        return _list(
-            request,
-            viewer,
-            place_id,
-            [Problem("file-not-found", "choose a case file (JSON) to add")],
-            400,
-        )
-    content = await upload.read(MAX_CASE_BYTES + 1)
-    if len(content) > MAX_CASE_BYTES:
-        raise HTTPException(status_code=413, detail="A case file is at most 1 MB.")
+    uploaded = await uploaded_file(request, MAX_CASE_BYTES)
+    if isinstance(uploaded, list):
+        return _list(request, viewer, place_id, uploaded, 400)
+    content, filename = uploaded
     try:
-        number = case_service.add_case(
-            store_of(request), place_id, content, upload.filename, viewer.email
-        )
+        number = case_service.add_case(store_of(request), place_id, content, filename, viewer.email)
     except ImportRejected as exc:
         return _list(request, viewer, place_id, list(exc.problems), 400)
     return RedirectResponse(f"/places/{place_id}/cases/{number}", status_code=303)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
-from starlette.datastructures import UploadFile
 
 from totalplace.domain.journeys import OUTCOMES, summarise
 from totalplace.io.errors import ImportRejected, Problem
@@ -16,6 +15,7 @@ from totalplace.services import models as model_service
 from totalplace.store import repository as repo
 from totalplace.web.pages import render
 from totalplace.web.security import Viewer, check_csrf, in_place, store_of
+from totalplace.web.uploads import uploaded_file
 
 router = APIRouter(include_in_schema=False)
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -27,15 +27,7 @@ def _place(request: Request, place_id: str) -> object:
 
 
 async def _uploaded(request: Request) -> tuple[bytes, str] | list[Problem]:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf") or ""))
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        return [Problem("file-not-found", "choose a file to add")]
-    content = await upload.read(MAX_FILE_BYTES + 1)
-    if len(content) > MAX_FILE_BYTES:
-        return [Problem("file-unreadable", "the file is over 2 MB")]
-    return content, upload.filename
+    return await uploaded_file(request, MAX_FILE_BYTES)
 
 
 def _journeys(
