@@ -477,6 +477,32 @@ def case_appraise_command(
                 )
 
 
+@case_app.command("from-model")
+def case_from_model_command(
+    path: Annotated[Path, typer.Argument(help="A model file (docs/formats/model.md).")],
+    strategy: Annotated[str, typer.Option(help="The intervention strategy.")],
+    first_year: Annotated[str, typer.Option(help="The financial year of year 0.")],
+    target: Annotated[Path, typer.Option("--out", help="Where to write the case file.")],
+) -> None:
+    """A business case from a cost-of-failure model's strategy difference, agency by
+    agency and year by year, ready for `totalplace case appraise`."""
+    from totalplace.domain.expressions import ExpressionError
+    from totalplace.domain.statemodel import ModelError
+    from totalplace.services.modelling import case_from_model
+
+    try:
+        with _friendly_errors():
+            spec = case_from_model(path, strategy, first_year)
+    except (ModelError, ExpressionError) as exc:
+        err.print(f"Error: {path.name}, {exc}", markup=False)
+        raise typer.Exit(code=1) from None
+    target.write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
+    out.print(
+        f"Wrote {target}: {len(spec['costs'])} costs and {len(spec['benefits'])} "
+        "savings by agency and year."
+    )
+
+
 @case_app.command("impact")
 def case_impact_command(
     path: Annotated[Path, typer.Argument(help="A budget impact file (docs/formats/impact.md).")],

@@ -137,3 +137,47 @@ def test_the_published_schema_is_the_one_the_product_uses() -> None:
     root = Path(__file__).resolve().parents[2]
     published = json.loads((root / "docs" / "formats" / "model.schema.json").read_text())
     assert published == schema()
+
+
+def test_a_business_case_from_the_strategy_difference(tmp_path: Path) -> None:
+    from totalplace.services.appraising import appraise_file
+    from totalplace.services.modelling import case_from_model
+
+    spec = case_from_model(HIV, "combination", "2025-26")
+    assert {c["agency"] for c in spec["costs"]} >= {"hospital"}
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(spec))
+    (appraised,) = appraise_file(path)
+    # Appraised at the model's 6% with each cycle a year later than year 0, the case's
+    # NPV is minus the model's discounted extra cost: £5,938.20 (the £6,276 per life-year
+    # of exercise 2.5 times 0.94618 life-years).
+    model = run_model_file(HIV)
+    extra = model["increments"][0]["cost"]
+    assert appraised.appraisal.npv == pytest.approx(-extra, abs=0.05)
+    assert extra == pytest.approx(5_938.20, abs=0.01)
+    written = tmp_path / "c.json"
+    cli(
+        "case",
+        "from-model",
+        str(HIV),
+        "--strategy",
+        "combination",
+        "--first-year",
+        "2025-26",
+        "--out",
+        str(written),
+    )
+    assert json.loads(written.read_text())["costs"] == spec["costs"]
+    wrong = cli(
+        "case",
+        "from-model",
+        str(HIV),
+        "--strategy",
+        "monotherapy",
+        "--first-year",
+        "2025-26",
+        "--out",
+        str(written),
+        check=False,
+    )
+    assert wrong.returncode == 1 and "choose one of the model's strategies" in wrong.stderr

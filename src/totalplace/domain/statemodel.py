@@ -80,6 +80,7 @@ class StrategyResult:
     costs: Floats  # (draws, agencies), discounted
     outcomes: Floats  # (draws, outcomes), discounted
     trace: Floats  # (cycles + 1, states), the mean over draws
+    yearly: Floats | None = None  # (cycles, agencies): undiscounted cost per cycle, mean
 
 
 @dataclass
@@ -187,6 +188,7 @@ def run_cohort(model: Model, params: Mapping[str, Any], draws: int = 1) -> Model
         costs = np.zeros((draws, len(agencies)))
         occupied_for_costs: dict[int, Floats] = {}
         occupied_for_outcomes = np.zeros_like(population)
+        per_cycle: list[Floats] = []
         for cycle in range(1, model.cycles + 1):
             number, phase = _phase_for(strategy, cycle)
             if number not in cache or dynamic[number]:
@@ -202,6 +204,8 @@ def run_cohort(model: Model, params: Mapping[str, Any], draws: int = 1) -> Model
                 )
             after = cache[number][0].step(population)
             counted = _counted(model, population, after)
+            if draws == 1:  # year-by-year costs, for turning a model into a business case
+                per_cycle.append(_priced(counted, cache[number][1])[0])
             weight = occupied_for_costs.setdefault(number, np.zeros_like(population))
             weight += counted * _discount(model.discount_costs, model, cycle)
             occupied_for_outcomes += counted * _discount(model.discount_outcomes, model, cycle)
@@ -210,7 +214,9 @@ def run_cohort(model: Model, params: Mapping[str, Any], draws: int = 1) -> Model
         for number, weight in occupied_for_costs.items():
             costs += _priced(weight, cache[number][1])
         outcomes = np.einsum("sd,dso->do", occupied_for_outcomes, outcome_values)
-        results.append(StrategyResult(strategy.name, costs, outcomes, np.array(trace)))
+        results.append(
+            StrategyResult(strategy.name, costs, outcomes, np.array(trace), np.array(per_cycle))
+        )
     return ModelResult(agencies, list(model.outcomes), results)
 
 

@@ -75,7 +75,9 @@ def save(
             )
         else:
             found.data, found.updated_by, found.updated_at = project, actor, repo.now()
-        repo.audit(session, actor, action, None, {"history": project["name"], **detail})
+        repo.audit(
+            session, actor, action, project.get("place_id"), {"history": project["name"], **detail}
+        )
 
 
 def quotes(project: dict[str, Any]) -> list[Quote]:

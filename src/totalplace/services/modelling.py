@@ -113,3 +113,47 @@ def _increments(result: ModelResult) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def case_from_model(
+    path: Path | str, strategy: str, first_year: str, name: str | None = None
+) -> dict[str, Any]:
+    """A business case file (docs/formats/case.md) from a model's strategy difference:
+    each agency's extra costs under `strategy`, against the model's first strategy, are
+    the case's costs, and its avoided costs are the case's benefits, year by year."""
+    from totalplace.domain.statemodel import ModelError
+
+    spec, model = read_model(Path(path))
+    result = run_cohort(model, base_values(spec))
+    names = [s.name for s in result.strategies]
+    if strategy not in names[1:]:
+        raise ModelError(
+            "strategy",
+            f"choose one of the model's strategies after the first "
+            f"({', '.join(names[1:]) or 'there are none'})",
+        )
+    reference, chosen = result.strategies[0], result.strategies[names.index(strategy)]
+    assert reference.yearly is not None and chosen.yearly is not None
+    difference = chosen.yearly - reference.yearly  # (cycles, agencies)
+    cycle_year = [int((k + model.discount_from) * model.cycle_years) for k in range(model.cycles)]
+    years = max(cycle_year) + 1
+    by_year = np.zeros((years, len(result.agencies)))
+    for k, year in enumerate(cycle_year):
+        by_year[year] += difference[k]
+    costs, benefits = [], []
+    for t in range(years):
+        for a, agency in enumerate(result.agencies):
+            amount = round(float(by_year[t, a]), 2)
+            if amount > 0:
+                costs.append({"agency": agency, "year": t, "amount": amount})
+            elif amount < 0:
+                benefits.append({"agency": agency, "year": t, "amount": -amount})
+    return {
+        "name": name or f"{strategy} against {reference.name} ({spec.name})",
+        "description": f"From the model {spec.name!r}: each agency's cost difference, "
+        "year by year, undiscounted.",
+        "first_year": first_year,
+        "discount_rate": model.discount_costs,
+        "costs": costs,
+        "benefits": benefits,
+    }
