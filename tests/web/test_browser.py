@@ -271,6 +271,8 @@ def test_count_together_in_the_browser(
     lead.check("16-settings")
     lead.go("/places/testshire/publications")
     lead.check("18-published-counts")
+    lead.go("/account")
+    lead.check()
     lead.page.goto(server + "/places/testshire/publications/2010-11/99")
     lead.errors.clear()  # the 404 is the point here
     lead.check()

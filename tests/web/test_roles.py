@@ -20,6 +20,8 @@ LEAD = {"lead"}
 # (method, path, roles allowed). Paths are concrete examples of each route.
 MATRIX: list[tuple[str, str, set[str]]] = [
     ("GET", "/places", EVERYONE | {"outsider"}),
+    ("GET", "/account", EVERYONE | {"outsider"}),
+    ("POST", "/account", EVERYONE | {"outsider"}),
     ("GET", P, EVERYONE),
     ("GET", f"{P}/settings", LEAD),
     ("POST", f"{P}/settings/areas", LEAD),

@@ -182,3 +182,40 @@ def test_a_return_is_reachable_only_through_its_own_place(workspace: Workspace) 
         ).status_code
         == 404
     )
+
+
+def test_people_change_their_own_password(workspace: Workspace) -> None:
+    viewer = workspace.client("viewer")
+    wrong = viewer.post(
+        "/account",
+        data={"csrf": csrf(viewer, "/account"), "current": "not it", "new": "a much longer secret"},
+    )
+    assert wrong.status_code == 400 and "current password is not right" in wrong.text
+    short = viewer.post(
+        "/account", data={"csrf": csrf(viewer, "/account"), "current": PASSWORD, "new": "short"}
+    )
+    assert short.status_code == 400 and "at least 12 characters" in short.text
+    done = viewer.post(
+        "/account",
+        data={"csrf": csrf(viewer, "/account"), "current": PASSWORD, "new": "a much longer secret"},
+    )
+    assert done.status_code == 200 and "Your password has been changed" in done.text
+    fresh = workspace.client()
+    old = fresh.post(
+        "/login",
+        data={
+            "email": "viewer@testshire.test",
+            "password": PASSWORD,
+            "csrf": csrf(fresh, "/login"),
+        },
+    )
+    assert old.status_code == 400
+    new = fresh.post(
+        "/login",
+        data={
+            "email": "viewer@testshire.test",
+            "password": "a much longer secret",
+            "csrf": csrf(fresh, "/login"),
+        },
+    )
+    assert new.status_code == 303

@@ -171,3 +171,15 @@ def accept_invitation(session: Session, token: str, name: str, password: str) ->
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def change_password(session: Session, user_id: int, current: str, new: str) -> None:
+    user = session.get(User, user_id)
+    if user is None or not user.password_hash:
+        raise PeopleError("There is no such account.")
+    try:
+        _hasher.verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        raise PeopleError("Your current password is not right.") from None
+    user.password_hash = hash_password(new)
+    repo.audit(session, user.email, "change-password", None, {})

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from totalplace.services import people
 from totalplace.store import repository as repo
 from totalplace.web.pages import render
-from totalplace.web.security import check_csrf, store_of
+from totalplace.web.security import check_csrf, signed_in, store_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -111,3 +111,31 @@ def accept_invitation(
     request.session.clear()
     request.session["user_id"] = person.id
     return RedirectResponse("/places", status_code=303)
+
+
+@router.get("/account")
+def account_page(request: Request) -> HTMLResponse:
+    return render(request, "account.html", {"viewer": signed_in(request), "errors": {}})
+
+
+@router.post("/account")
+def change_password(
+    request: Request,
+    current: Annotated[str, Form()] = "",
+    new: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    viewer = signed_in(request)
+    check_csrf(request, csrf)
+    try:
+        with store_of(request).transaction() as session:
+            people.change_password(session, viewer.id, current, new)
+    except people.PeopleError as exc:
+        field = "current" if "current" in str(exc) else "new"
+        return render(
+            request,
+            "account.html",
+            {"viewer": viewer, "errors": {field: str(exc)}},
+            status_code=400,
+        )
+    return render(request, "account.html", {"viewer": viewer, "errors": {}, "changed": True})
