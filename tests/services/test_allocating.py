@@ -81,3 +81,13 @@ def test_the_cli_says_what_is_wrong(tmp_path: Path) -> None:
     assert "game.json, column 'values.A+Z'" in result.stderr
     wrong = cli("allocate", str(TALMUD), "--method", "fairest", check=False)
     assert wrong.returncode == 1 and "'fairest' is not a rule" in wrong.stderr
+
+
+def test_broken_json_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "game.json"
+    path.write_text('{\n  "players": ["A", "B"],\n  "values": {"A+B": 40,}\n}\n')
+    with pytest.raises(ImportRejected) as caught:
+        allocate_file(path, "shapley")
+    (problem,) = caught.value.problems
+    assert (problem.code, problem.file, problem.row) == ("bad-game", "game.json", 3)
+    assert "not valid JSON" in problem.message and "docs/formats/game.md" in str(problem)

@@ -6,7 +6,6 @@ Every mistake is reported with the path of the field, such as `costs[2].amount`.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Literal
 
@@ -16,6 +15,7 @@ from totalplace.domain.appraisal import Adjustments, Case, Flow, deflate
 from totalplace.domain.uncertainty import ADJUSTMENTS, DISTRIBUTION_PARAMETERS, Distribution
 from totalplace.domain.years import FinancialYearError, parse_financial_year
 from totalplace.io.errors import ImportRejected, Problem
+from totalplace.io.jsonfile import read_json, validation_problems
 from totalplace.reference import discount_schedule
 
 Share = Field(default=0.0, ge=0.0, le=1.0)
@@ -121,15 +121,7 @@ def schema() -> dict[str, Any]:
 
 
 def read_cases(path: Path) -> list[tuple[Case, CaseSpec]]:
-    name = path.name
-    if not path.exists():
-        raise ImportRejected([Problem("file-not-found", f"{path} does not exist", file=name)])
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ImportRejected(
-            [Problem("bad-case", f"the file is not valid JSON ({exc})", file=name)]
-        ) from exc
+    data = read_json(path, "bad-case")
     try:
         specs = (
             CasesSpec.model_validate(data).cases
@@ -137,16 +129,8 @@ def read_cases(path: Path) -> list[tuple[Case, CaseSpec]]:
             else [CaseSpec.model_validate(data)]
         )
     except ValidationError as exc:
-        raise ImportRejected([_problem(error, name) for error in exc.errors()]) from exc
-    return [(case_from_spec(spec, name), spec) for spec in specs]
-
-
-def _problem(error: Any, file: str) -> Problem:
-    where = ""
-    for part in error["loc"]:
-        where += f"[{part}]" if isinstance(part, int) else (f".{part}" if where else str(part))
-    message = error["msg"].removeprefix("Value error, ")
-    return Problem("bad-case", message, file=file, column=where or "(top)")
+        raise validation_problems(exc, path.name, "bad-case") from exc
+    return [(case_from_spec(spec, path.name), spec) for spec in specs]
 
 
 def case_from_spec(spec: CaseSpec, file: str = "case") -> Case:

@@ -3,26 +3,17 @@ and the value of each coalition, `"A+B": 40`, players joined with `+` in any ord
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any
 
 from totalplace.domain.allocation import Game, GameError, game_from_values
 from totalplace.io.errors import ImportRejected, Problem, ProblemList
+from totalplace.io.jsonfile import read_json
 
 
 def read_game(path: Path) -> Game:
-    name = path.name
-    if not path.exists():
-        raise ImportRejected([Problem("file-not-found", f"{path} does not exist", file=name)])
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ImportRejected(
-            [Problem("bad-game", f"the file is not valid JSON ({exc})", file=name)]
-        ) from exc
-    return game_from_json(data, name)
+    return game_from_json(read_json(path, "bad-game"), path.name)
 
 
 def game_from_json(data: Any, name: str = "game") -> Game:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from totalplace.domain.impact import Change, Link
-from totalplace.io.cases import _problem
-from totalplace.io.errors import ImportRejected, Problem
+from totalplace.io.jsonfile import read_json, validation_problems
 
 
 class _Strict(BaseModel):
@@ -46,16 +44,10 @@ class ImpactSpec(_Strict):
 
 
 def read_impact(path: Path) -> tuple[ImpactSpec, Change, list[Link]]:
-    if not path.exists():
-        raise ImportRejected([Problem("file-not-found", f"{path} does not exist", file=path.name)])
     try:
-        spec = ImpactSpec.model_validate(json.loads(path.read_text(encoding="utf-8")))
-    except json.JSONDecodeError as exc:
-        raise ImportRejected(
-            [Problem("bad-case", f"the file is not valid JSON ({exc})", file=path.name)]
-        ) from exc
+        spec = ImpactSpec.model_validate(read_json(path, "bad-case"))
     except ValidationError as exc:
-        raise ImportRejected([_problem(e, path.name) for e in exc.errors()]) from exc
+        raise validation_problems(exc, path.name, "bad-case") from exc
     c = spec.change
     change = Change(c.agency, c.from_year, c.to_year, c.saving)
     links = [Link(c.agency, k.to, k.per_pound, k.lag, k.duration, k.evidence) for k in spec.links]

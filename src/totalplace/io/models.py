@@ -3,7 +3,6 @@ docs/formats/model.schema.json). Every mistake names the field it is in."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Literal
 
@@ -13,8 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from totalplace.domain.expressions import ExpressionError, names_in
 from totalplace.domain.statemodel import COMPLEMENT, Model, Phase, Strategy
 from totalplace.domain.uncertainty import DISTRIBUTION_PARAMETERS, Distribution
-from totalplace.io.cases import _problem
 from totalplace.io.errors import ImportRejected, Problem
+from totalplace.io.jsonfile import read_json, validation_problems
 
 Value = float | str
 
@@ -87,21 +86,15 @@ def schema() -> dict[str, Any]:
 
 
 def read_model(path: Path) -> tuple[ModelSpec, Model]:
-    name = path.name
-    if not path.exists():
-        raise ImportRejected([Problem("file-not-found", f"{path} does not exist", file=name)])
+    spec = validated_model(read_json(path, "bad-model"), path.name)
+    return spec, model_from_spec(spec, path.name)
+
+
+def validated_model(data: Any, file: str) -> ModelSpec:
     try:
-        spec = ModelSpec.model_validate(json.loads(path.read_text(encoding="utf-8")))
-    except json.JSONDecodeError as exc:
-        raise ImportRejected(
-            [Problem("bad-model", f"the file is not valid JSON ({exc})", file=name)]
-        ) from exc
+        return ModelSpec.model_validate(data)
     except ValidationError as exc:
-        found = [_problem(e, name) for e in exc.errors()]
-        raise ImportRejected(
-            [Problem("bad-model", p.message, file=name, column=p.column) for p in found]
-        ) from exc
-    return spec, model_from_spec(spec, name)
+        raise validation_problems(exc, file, "bad-model") from exc
 
 
 def model_from_spec(spec: ModelSpec, file: str = "model") -> Model:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from totalplace.domain import allocation as rules
 from totalplace.domain.allocation import Game, GameError
 from totalplace.io.errors import ImportRejected, Problem
 from totalplace.io.games import game_from_json
+from totalplace.io.jsonfile import read_json
 
 METHODS = ("shapley", "nucleolus", "proportional", "equal", "cost-follows-benefit")
 
@@ -63,16 +63,7 @@ def _tidy(value: float) -> float:
 
 def allocate_file(path: Path | str, method: str, tolerance_share: float = 0.01) -> Allocated:
     source = Path(path)
-    if not source.exists():
-        raise ImportRejected(
-            [Problem("file-not-found", f"{source} does not exist", file=source.name)]
-        )
-    try:
-        data = json.loads(source.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ImportRejected(
-            [Problem("bad-game", f"the file is not valid JSON ({exc})", file=source.name)]
-        ) from exc
+    data = read_json(source, "bad-game")
     if isinstance(data, dict) and ("cases" in data or "costs" in data):
         from totalplace.io.cases import read_cases
         from totalplace.services.appraising import game_from_cases

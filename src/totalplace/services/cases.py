@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pydantic import ValidationError
@@ -11,8 +10,9 @@ from sqlalchemy import select
 from totalplace.domain.allocation import GameError
 from totalplace.domain.appraisal import Appraisal, appraise
 from totalplace.domain.uncertainty import simulate
-from totalplace.io.cases import CaseSpec, _problem, case_from_spec, distributions
+from totalplace.io.cases import CaseSpec, case_from_spec, distributions
 from totalplace.io.errors import ImportRejected, Problem
+from totalplace.io.jsonfile import parse_json, validation_problems
 from totalplace.services.allocating import METHODS, Allocated, allocate
 from totalplace.services.appraising import Appraised, game_from_cases
 from totalplace.store import repository as repo
@@ -23,14 +23,9 @@ from totalplace.store.models import BusinessCase
 def add_case(store: Store, place_id: str, content: bytes, file: str, actor: str) -> int:
     """Check a case file and keep it; all or nothing, every problem named by its field."""
     try:
-        data = json.loads(content.decode("utf-8"))
-        spec = CaseSpec.model_validate(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ImportRejected(
-            [Problem("bad-case", f"the file is not valid JSON ({exc})", file=file)]
-        ) from exc
+        spec = CaseSpec.model_validate(parse_json(content, file, "bad-case"))
     except ValidationError as exc:
-        raise ImportRejected([_problem(e, file) for e in exc.errors()]) from exc
+        raise validation_problems(exc, file, "bad-case") from exc
     case_from_spec(spec, file)  # every check a case must pass, before it is kept
     cited(store, place_id, spec.model_dump(by_alias=True), file)
     with store.transaction() as session:

@@ -7,14 +7,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import select
 
 from totalplace.domain.expressions import ExpressionError
 from totalplace.domain.statemodel import ModelError
-from totalplace.io.cases import _problem
 from totalplace.io.errors import ImportRejected, Problem
-from totalplace.io.models import ModelSpec, model_from_spec
+from totalplace.io.jsonfile import parse_json
+from totalplace.io.models import model_from_spec, validated_model
 from totalplace.services.modelling import run_model_file
 from totalplace.store import repository as repo
 from totalplace.store.db import Store
@@ -22,17 +21,7 @@ from totalplace.store.models import ModelRecord
 
 
 def add_model(store: Store, place_id: str, content: bytes, file: str, actor: str) -> int:
-    try:
-        spec = ModelSpec.model_validate(json.loads(content.decode("utf-8")))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ImportRejected(
-            [Problem("bad-model", f"the file is not valid JSON ({exc})", file=file)]
-        ) from exc
-    except ValidationError as exc:
-        found = [_problem(e, file) for e in exc.errors()]
-        raise ImportRejected(
-            [Problem("bad-model", p.message, file=file, column=p.column) for p in found]
-        ) from exc
+    spec = validated_model(parse_json(content, file, "bad-model"), file)
     model_from_spec(spec, file)
     try:
         run(spec.model_dump())  # a model that cannot run is refused now, not when opened
