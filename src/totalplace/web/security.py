@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from fastapi import HTTPException, Request
 
 from totalplace.services import people
+from totalplace.store import repository as repo
 from totalplace.store.db import Store
+from totalplace.store.models import Place
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     # See published counts and the place's overview.
@@ -57,6 +59,11 @@ class Viewer:
 def store_of(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
+
+
+def place_of(request: Request, place_id: str) -> Place | None:
+    with store_of(request).sessions() as session:
+        return repo.get_place(session, place_id)
 
 
 def signed_in(request: Request) -> Viewer:

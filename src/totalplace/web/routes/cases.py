@@ -11,7 +11,7 @@ from totalplace.io.errors import ImportRejected, Problem
 from totalplace.services import cases as case_service
 from totalplace.store import repository as repo
 from totalplace.web.pages import render
-from totalplace.web.security import Viewer, in_place, store_of
+from totalplace.web.security import Viewer, in_place, place_of, store_of
 from totalplace.web.uploads import uploaded_file
 
 router = APIRouter(include_in_schema=False)
@@ -70,8 +70,7 @@ def show_case(request: Request, place_id: str, case_id: int) -> HTMLResponse:
     )
     if row is None:
         raise HTTPException(status_code=404, detail="There is no such case.")
-    with store_of(request).sessions() as session:
-        place = repo.get_place(session, place_id)
+    place = place_of(request, place_id)
     result = case_service.appraised(row)
     try:
         evidence = case_service.cited(store_of(request), place_id, row.spec)
@@ -87,8 +86,7 @@ def show_case(request: Request, place_id: str, case_id: int) -> HTMLResponse:
 @router.get("/places/{place_id}/cases/shares")
 def case_shares(request: Request, place_id: str) -> HTMLResponse:
     viewer = in_place(request, place_id, "analyse")
-    with store_of(request).sessions() as session:
-        place = repo.get_place(session, place_id)
+    place = place_of(request, place_id)
     return render(
         request,
         "shares.html",

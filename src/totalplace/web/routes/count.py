@@ -14,7 +14,7 @@ from totalplace.services.counting import count_place, function_by_agency, functi
 from totalplace.services.publishing import _plain, publications
 from totalplace.store import repository as repo
 from totalplace.web.pages import render
-from totalplace.web.security import Viewer, in_place, store_of
+from totalplace.web.security import Viewer, in_place, place_of, store_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,8 +43,7 @@ def dashboard(
     publication: Any = None,
 ) -> HTMLResponse:
     place_id = figures["place_id"]
-    with store_of(request).sessions() as session:
-        place = repo.get_place(session, place_id)
+    place = place_of(request, place_id)
     versions = publications(store_of(request), place_id, figures["financial_year"])
     return render(
         request,
@@ -127,8 +126,7 @@ def function_agency_lines(
     lines, total = function_lines(
         place_id, checked_year(year), division, agency_id, store_of(request)
     )
-    with store_of(request).sessions() as session:
-        place = repo.get_place(session, place_id)
+    place = place_of(request, place_id)
     label = reference().cofog[division].label if division in reference().cofog else "Unclassified"
     return render(
         request,

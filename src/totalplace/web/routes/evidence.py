@@ -12,18 +12,12 @@ from totalplace.reports.swimlane import swimlane_svg
 from totalplace.services import history as history_service
 from totalplace.services import journeys as journey_service
 from totalplace.services import models as model_service
-from totalplace.store import repository as repo
 from totalplace.web.pages import render
-from totalplace.web.security import Viewer, check_csrf, in_place, store_of
+from totalplace.web.security import Viewer, check_csrf, in_place, place_of, store_of
 from totalplace.web.uploads import uploaded_file
 
 router = APIRouter(include_in_schema=False)
 MAX_FILE_BYTES = 2 * 1024 * 1024
-
-
-def _place(request: Request, place_id: str) -> object:
-    with store_of(request).sessions() as session:
-        return repo.get_place(session, place_id)
 
 
 async def _uploaded(request: Request) -> tuple[bytes, str] | list[Problem]:
@@ -43,7 +37,7 @@ def _journeys(
         "journeys.html",
         {
             "viewer": viewer,
-            "place": _place(request, place_id),
+            "place": place_of(request, place_id),
             "problems": problems or [],
             "rows": [(r, summarise(journey_service.as_journey(r))) for r in rows],
         },
@@ -101,7 +95,7 @@ def _journey_page(
         "journey.html",
         {
             "viewer": viewer,
-            "place": _place(request, place_id),
+            "place": place_of(request, place_id),
             "record": record,
             "journey": journey,
             "summary": summarise(journey),
@@ -183,7 +177,7 @@ def _models(
         "models.html",
         {
             "viewer": viewer,
-            "place": _place(request, place_id),
+            "place": place_of(request, place_id),
             "problems": problems or [],
             "rows": model_service.records(store_of(request), place_id),
         },
@@ -222,7 +216,7 @@ def model(request: Request, place_id: str, record_id: int) -> HTMLResponse:
         "model.html",
         {
             "viewer": viewer,
-            "place": _place(request, place_id),
+            "place": place_of(request, place_id),
             "record": record,
             "result": model_service.run(record.spec),
         },

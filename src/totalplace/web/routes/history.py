@@ -15,9 +15,8 @@ from totalplace.domain.insight import balance, filtered
 from totalplace.io.errors import ImportRejected, Problem
 from totalplace.reports.history import assemble, write
 from totalplace.services import history
-from totalplace.store import repository as repo
 from totalplace.web.pages import render
-from totalplace.web.security import Viewer, check_csrf, in_place, store_of
+from totalplace.web.security import Viewer, check_csrf, in_place, place_of, store_of
 
 router = APIRouter(include_in_schema=False)
 MAX_BYTES = 5 * 1024 * 1024
@@ -45,8 +44,7 @@ def _list(
     problems: list[Problem] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    with store_of(request).sessions() as session:
-        place = repo.get_place(session, place_id)
+    place = place_of(request, place_id)
     return render(
         request,
         "histories.html",
@@ -137,8 +135,7 @@ def quote_bank(
     shown = filtered(
         bank, theme or None, role or None, None, None, sentiment or None, search or None
     )
-    with store_of(request).sessions() as session:
-        place = repo.get_place(session, place_id)
+    place = place_of(request, place_id)
     return render(
         request,
         "history.html",

@@ -12,7 +12,7 @@ from totalplace.services import publishing
 from totalplace.store import repository as repo
 from totalplace.web.pages import render
 from totalplace.web.routes.count import checked_year, dashboard
-from totalplace.web.security import check_csrf, in_place, store_of
+from totalplace.web.security import check_csrf, in_place, place_of, store_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,8 +32,7 @@ def publish(
 @router.get("/places/{place_id}/publications")
 def listing(request: Request, place_id: str) -> HTMLResponse:
     viewer = in_place(request, place_id, "view")
-    with store_of(request).sessions() as session:
-        place = repo.get_place(session, place_id)
+    place = place_of(request, place_id)
     return render(
         request,
         "publications.html",
