@@ -60,14 +60,6 @@ def is_cofog_code(code: str) -> bool:
     return bool(_COFOG.match(code))
 
 
-def division_of(code: str) -> str:
-    return code[:2]
-
-
-def group_of(code: str) -> str | None:
-    return code[:4] if len(code) >= 4 else None
-
-
 def normalise_cofog(text: str) -> str:
     """`7.3`, `07.3`, `7.` and `07` all name COFOG codes; store the two-digit form.
 

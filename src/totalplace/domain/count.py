@@ -409,12 +409,6 @@ def _coverage(frame: pl.DataFrame, agencies: Sequence[AgencyInfo]) -> list[Cover
     return out
 
 
-def division_totals_match(result: CountResult) -> bool:
-    """Every breakdown that partitions the lines adds up to the total."""
-    parts = (result.by_agency, result.by_cofog_division, result.by_spend_type)
-    return all(sum(a.pence for a in items) == result.total_pence for items in parts)
-
-
 __all__ = [
     "LINE_COLUMNS",
     "AgencyInfo",
@@ -427,5 +421,4 @@ __all__ = [
     "classified",
     "consolidated_lines",
     "count",
-    "division_totals_match",
 ]

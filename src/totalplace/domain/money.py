@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal
 
 PENCE_PER_POUND = 100
-
-
-class MoneyError(ValueError):
-    """A value that cannot be read as an amount of money."""
 
 
 def pounds_to_pence(value: Decimal) -> int:
@@ -25,16 +21,6 @@ def format_gbp(pence: int) -> str:
     pounds = pence_to_pounds(abs(pence))
     sign = "-" if pence < 0 else ""
     return f"{sign}£{pounds:,.2f}"
-
-
-def parse_decimal(text: str) -> Decimal:
-    try:
-        value = Decimal(text)
-    except InvalidOperation as exc:
-        raise MoneyError(f"{text!r} is not a number") from exc
-    if not value.is_finite():
-        raise MoneyError(f"{text!r} is not a finite number")
-    return value
 
 
 def share_as_fraction(share: Decimal) -> tuple[int, int]:

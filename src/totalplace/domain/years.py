@@ -37,11 +37,6 @@ def is_financial_year(text: str) -> bool:
     return True
 
 
-def financial_year_of(day: date) -> str:
-    start = day.year if day.month >= 4 else day.year - 1
-    return f"{start}-{(start + 1) % 100:02d}"
-
-
 def year_bounds(financial_year: str) -> tuple[date, date]:
     start = parse_financial_year(financial_year)
     return date(start, 4, 1), date(start + 1, 3, 31)

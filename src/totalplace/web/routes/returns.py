@@ -12,7 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
-import polars as pl
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
@@ -553,11 +552,3 @@ async def classify(request: Request, place_id: str) -> Response:
             {"service": service, "cofog": cofog, "label": label, "sercop": sercop},
         )
     return RedirectResponse(f"/places/{place_id}/classify?year={year}", status_code=303)
-
-
-def lines_frame(request: Request, place_id: str, year: str) -> pl.DataFrame:
-    store = store_of(request)
-    with store.sessions() as session:
-        submissions = repo.current_submissions(session, place_id, year)
-    frames = [store.lines.read(s.lines_file) for s in submissions]
-    return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
