@@ -58,12 +58,20 @@ def build_model() -> tuple[Model, dict[str, Distribution]]:
             params[f"d{i}"] = Distribution("beta", {"alpha": 1.0, "beta": 400.0})
             row[i] = "C"
         rows.append(row)
-    costs = {s: {"nhs": 100.0 + 10 * i, "council": 50.0 * (i % 3)} for i, s in
-             enumerate(states[:-1])}
-    model = Model(states=states, start={states[0]: 1.0}, cycles=CYCLES,
-                  strategies=[Strategy("today", [Phase(rows)])], costs=costs,
-                  outcomes={"years": {s: 1 / 12 for s in states[:-1]}},
-                  cycle_years=1 / 12, discount_costs=0.035, discount_outcomes=0.035)
+    costs = {
+        s: {"nhs": 100.0 + 10 * i, "council": 50.0 * (i % 3)} for i, s in enumerate(states[:-1])
+    }
+    model = Model(
+        states=states,
+        start={states[0]: 1.0},
+        cycles=CYCLES,
+        strategies=[Strategy("today", [Phase(rows)])],
+        costs=costs,
+        outcomes={"years": {s: 1 / 12 for s in states[:-1]}},
+        cycle_years=1 / 12,
+        discount_costs=0.035,
+        discount_outcomes=0.035,
+    )
     return model, params
 
 
@@ -93,14 +101,14 @@ def python_cohort(matrix: list[list[float]], costs: list[float], factors: list[f
     population = [1.0] + [0.0] * (STATES - 1)
     total = 0.0
     for cycle in range(CYCLES):
-        population = [sum(population[s] * matrix[s][k] for s in range(STATES))
-                      for k in range(STATES)]
+        population = [
+            sum(population[s] * matrix[s][k] for s in range(STATES)) for k in range(STATES)
+        ]
         total += sum(p * c for p, c in zip(population, costs, strict=True)) * factors[cycle]
     return total
 
 
-def numpy_people(matrix: np.ndarray, costs: np.ndarray, factors: np.ndarray,
-                 people: int) -> float:
+def numpy_people(matrix: np.ndarray, costs: np.ndarray, factors: np.ndarray, people: int) -> float:
     """Straightforward: one vectorised step per cycle over everyone."""
     rng = np.random.default_rng(2)
     steps = np.cumsum(matrix, axis=1)
@@ -113,8 +121,9 @@ def numpy_people(matrix: np.ndarray, costs: np.ndarray, factors: np.ndarray,
     return total / people
 
 
-def python_people(matrix: list[list[float]], costs: list[float], factors: list[float],
-                  people: int) -> float:
+def python_people(
+    matrix: list[list[float]], costs: list[float], factors: list[float], people: int
+) -> float:
     rng = random.Random(3)
     total = 0.0
     for _ in range(people):
@@ -140,10 +149,15 @@ def main() -> None:
     rng = np.random.default_rng(1)
     drawn = {name: d.draw(rng, args.draws) for name, d in distributions.items()}
     base = {name: float(values.mean()) for name, values in drawn.items()}
-    matrices = transition_matrix(model.strategies[0].phases[0], model.states, drawn,
-                                 args.draws, "bench")
-    costs = np.array([model.costs.get(s, {}).get("nhs", 0.0) + model.costs.get(s, {}).get(
-        "council", 0.0) for s in model.states])
+    matrices = transition_matrix(
+        model.strategies[0].phases[0], model.states, drawn, args.draws, "bench"
+    )
+    costs = np.array(
+        [
+            model.costs.get(s, {}).get("nhs", 0.0) + model.costs.get(s, {}).get("council", 0.0)
+            for s in model.states
+        ]
+    )
     factors = np.array([(1.035) ** -(c * model.cycle_years) for c in range(1, CYCLES + 1)])
     rows = []
     with console.status(f"Cohort, {args.draws:,} draws (ours)"):
@@ -153,32 +167,74 @@ def main() -> None:
     assert np.allclose(result.total_cost(0), totals, rtol=1e-9)
     few = 5
     with console.status(f"Cohort, pure Python ({few} draws, scaled)"):
-        plain = measured(lambda: [python_cohort(matrices[d].tolist(), costs.tolist(),
-                                                factors.tolist()) for d in range(few)])[0]
-    rows.append((f"Cohort, {args.draws:,} draws", ours, ours_mb, numpy_s, numpy_mb,
-                 plain * args.draws / few))
+        plain = measured(
+            lambda: [
+                python_cohort(matrices[d].tolist(), costs.tolist(), factors.tolist())
+                for d in range(few)
+            ]
+        )[0]
+    rows.append(
+        (
+            f"Cohort, {args.draws:,} draws",
+            ours,
+            ours_mb,
+            numpy_s,
+            numpy_mb,
+            plain * args.draws / few,
+        )
+    )
     with console.status(f"People, {args.people:,} (ours)"):
         ours_p, ours_p_mb, micro = measured(
-            lambda: run_individuals(model, base, 0, args.people, seed=4))
-    base_matrix = transition_matrix(model.strategies[0].phases[0], model.states, base, 1,
-                                    "bench")[0]
+            lambda: run_individuals(model, base, 0, args.people, seed=4)
+        )
+    base_matrix = transition_matrix(model.strategies[0].phases[0], model.states, base, 1, "bench")[
+        0
+    ]
     with console.status("People, straightforward NumPy"):
         numpy_p, numpy_p_mb, mean_cost = measured(
-            lambda: numpy_people(base_matrix, costs, factors, args.people))
+            lambda: numpy_people(base_matrix, costs, factors, args.people)
+        )
     sample = 2_000
     with console.status(f"People, pure Python ({sample:,}, scaled)"):
-        plain_p = measured(lambda: python_people(base_matrix.tolist(), costs.tolist(),
-                                                 factors.tolist(), sample))[0]
-    rows.append((f"People, {args.people:,}", ours_p, ours_p_mb, numpy_p, numpy_p_mb,
-                 plain_p * args.people / sample))
-    console.print(f"Mean cost per person: ours £{micro.costs.sum():,.0f}, NumPy "
-                  f"£{mean_cost:,.0f}, cohort £{run_cohort(model, base).total_cost(0)[0]:,.0f}")
-    table = Table("Run", "Ours s", "Ours peak MB", "NumPy s", "NumPy peak MB", "Python s",
-                  "Ours vs NumPy", "Ours vs Python",
-                  title=f"{STATES} states, {CYCLES} monthly cycles")
+        plain_p = measured(
+            lambda: python_people(base_matrix.tolist(), costs.tolist(), factors.tolist(), sample)
+        )[0]
+    rows.append(
+        (
+            f"People, {args.people:,}",
+            ours_p,
+            ours_p_mb,
+            numpy_p,
+            numpy_p_mb,
+            plain_p * args.people / sample,
+        )
+    )
+    console.print(
+        f"Mean cost per person: ours £{micro.costs.sum():,.0f}, NumPy "
+        f"£{mean_cost:,.0f}, cohort £{run_cohort(model, base).total_cost(0)[0]:,.0f}"
+    )
+    table = Table(
+        "Run",
+        "Ours s",
+        "Ours peak MB",
+        "NumPy s",
+        "NumPy peak MB",
+        "Python s",
+        "Ours vs NumPy",
+        "Ours vs Python",
+        title=f"{STATES} states, {CYCLES} monthly cycles",
+    )
     for name, o, o_mb, n, n_mb, p in rows:
-        table.add_row(name, f"{o:.2f}", f"{o_mb:,.0f}", f"{n:.2f}", f"{n_mb:,.0f}",
-                      f"{p:,.0f} (scaled)", f"{n / o:.1f}x", f"{p / o:,.0f}x")
+        table.add_row(
+            name,
+            f"{o:.2f}",
+            f"{o_mb:,.0f}",
+            f"{n:.2f}",
+            f"{n_mb:,.0f}",
+            f"{p:,.0f} (scaled)",
+            f"{n / o:.1f}x",
+            f"{p / o:,.0f}x",
+        )
     console.print(table)
 
 
