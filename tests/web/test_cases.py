@@ -67,7 +67,9 @@ def test_cases_are_for_analysts(workspace: Workspace) -> None:
     assert workspace.client("contributor").get(path).status_code == 403
     assert workspace.client("viewer").get(path).status_code == 403
     assert workspace.client("lead").get(path).status_code == 200
-    assert analyst.get(f"{P}/cases/999").status_code == 404
+    missing = analyst.get(f"{P}/cases/999")
+    assert missing.status_code == 404
+    assert "There is no business case 999 in this place" in missing.text
 
 
 def test_a_case_cites_quotes_from_a_learning_history(workspace: Workspace) -> None:

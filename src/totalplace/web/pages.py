@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
-from fastapi import Request
+from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -16,6 +17,21 @@ from totalplace.reference import reference
 from totalplace.web.security import csrf_token
 
 TEMPLATES = Path(__file__).parent / "templates"
+
+
+class _Numbered(Protocol):
+    id: int
+
+
+R = TypeVar("R", bound=_Numbered)
+
+
+def numbered(rows: Iterable[R], number: int, what: str) -> R:
+    """The row with this number, or a Not Found page naming what was asked for."""
+    found = next((r for r in rows if r.id == number), None)
+    if found is None:
+        raise HTTPException(status_code=404, detail=f"There is no {what} {number} in this place.")
+    return found
 
 
 def _gbp(value: object) -> str:

@@ -1,11 +1,15 @@
-"""One uploaded file from a form, checked for the CSRF token, presence and size."""
+"""One uploaded file from a form, checked for the CSRF token, presence and size, and the
+import that follows it: all or nothing, its problems shown on the form it came from."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from totalplace.io.errors import Problem
+from totalplace.io.errors import ImportRejected, Problem
 from totalplace.web.security import check_csrf
 
 
@@ -27,3 +31,21 @@ async def uploaded_file(request: Request, max_bytes: int) -> tuple[bytes, str] |
             )
         ]
     return content, upload.filename
+
+
+async def import_upload(
+    request: Request,
+    max_bytes: int,
+    add: Callable[[bytes, str], str],
+    form_again: Callable[[list[Problem]], HTMLResponse],
+) -> Response:
+    """Read the upload and hand it to `add`, which returns the page to go to next; a missing,
+    oversized or rejected file shows the form again with its problems."""
+    uploaded = await uploaded_file(request, max_bytes)
+    if isinstance(uploaded, list):
+        return form_again(uploaded)
+    try:
+        target = add(*uploaded)
+    except ImportRejected as exc:
+        return form_again(list(exc.problems))
+    return RedirectResponse(target, status_code=303)

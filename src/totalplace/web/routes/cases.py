@@ -3,16 +3,16 @@ savings if its agencies pool them."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
 
 from totalplace.domain.allocation import RULES
 from totalplace.io.errors import ImportRejected, Problem
 from totalplace.services import cases as case_service
 from totalplace.store import repository as repo
-from totalplace.web.pages import render
+from totalplace.web.pages import numbered, render
 from totalplace.web.security import Viewer, in_place, place_of, store_of
-from totalplace.web.uploads import uploaded_file
+from totalplace.web.uploads import import_upload
 
 router = APIRouter(include_in_schema=False)
 MAX_CASE_BYTES = 1024 * 1024
@@ -51,25 +51,23 @@ def list_cases(request: Request, place_id: str) -> HTMLResponse:
 @router.post("/places/{place_id}/cases")
 async def add_case(request: Request, place_id: str) -> Response:
     viewer = in_place(request, place_id, "publish")
-    uploaded = await uploaded_file(request, MAX_CASE_BYTES)
-    if isinstance(uploaded, list):
-        return _list(request, viewer, place_id, uploaded, 400)
-    content, filename = uploaded
-    try:
+
+    def add(content: bytes, filename: str) -> str:
         number = case_service.add_case(store_of(request), place_id, content, filename, viewer.email)
-    except ImportRejected as exc:
-        return _list(request, viewer, place_id, list(exc.problems), 400)
-    return RedirectResponse(f"/places/{place_id}/cases/{number}", status_code=303)
+        return f"/places/{place_id}/cases/{number}"
+
+    return await import_upload(
+        request,
+        MAX_CASE_BYTES,
+        add,
+        lambda problems: _list(request, viewer, place_id, problems, 400),
+    )
 
 
 @router.get("/places/{place_id}/cases/{case_id:int}")
 def show_case(request: Request, place_id: str, case_id: int) -> HTMLResponse:
     viewer = in_place(request, place_id, "analyse")
-    row = next(
-        (r for r in case_service.cases(store_of(request), place_id) if r.id == case_id), None
-    )
-    if row is None:
-        raise HTTPException(status_code=404, detail="There is no such case.")
+    row = numbered(case_service.cases(store_of(request), place_id), case_id, "business case")
     place = place_of(request, place_id)
     result = case_service.appraised(row)
     try:

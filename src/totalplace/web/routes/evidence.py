@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
@@ -12,16 +12,12 @@ from totalplace.reports.swimlane import swimlane_svg
 from totalplace.services import history as history_service
 from totalplace.services import journeys as journey_service
 from totalplace.services import models as model_service
-from totalplace.web.pages import render
+from totalplace.web.pages import numbered, render
 from totalplace.web.security import Viewer, check_csrf, in_place, place_of, store_of
-from totalplace.web.uploads import uploaded_file
+from totalplace.web.uploads import import_upload
 
 router = APIRouter(include_in_schema=False)
 MAX_FILE_BYTES = 2 * 1024 * 1024
-
-
-async def _uploaded(request: Request) -> tuple[bytes, str] | list[Problem]:
-    return await uploaded_file(request, MAX_FILE_BYTES)
 
 
 def _journeys(
@@ -53,17 +49,20 @@ def journeys(request: Request, place_id: str) -> HTMLResponse:
 @router.post("/places/{place_id}/journeys")
 async def add_journeys(request: Request, place_id: str) -> Response:
     viewer = in_place(request, place_id, "analyse")
-    uploaded = await _uploaded(request)
-    if isinstance(uploaded, list):
-        return _journeys(request, viewer, place_id, uploaded, 400)
-    try:
-        ids = journey_service.add_from_file(store_of(request), place_id, *uploaded, viewer.email)
-    except ImportRejected as exc:
-        return _journeys(request, viewer, place_id, list(exc.problems), 400)
-    target = (
-        f"/places/{place_id}/journeys/{ids[0]}" if len(ids) == 1 else f"/places/{place_id}/journeys"
+
+    def add(content: bytes, filename: str) -> str:
+        ids = journey_service.add_from_file(
+            store_of(request), place_id, content, filename, viewer.email
+        )
+        one = len(ids) == 1
+        return f"/places/{place_id}/journeys/{ids[0]}" if one else f"/places/{place_id}/journeys"
+
+    return await import_upload(
+        request,
+        MAX_FILE_BYTES,
+        add,
+        lambda problems: _journeys(request, viewer, place_id, problems, 400),
     )
-    return RedirectResponse(target, status_code=303)
 
 
 def _journey_page(
@@ -75,11 +74,7 @@ def _journey_page(
     form: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    record = next(
-        (r for r in journey_service.records(store_of(request), place_id) if r.id == record_id), None
-    )
-    if record is None:
-        raise HTTPException(status_code=404, detail="There is no such journey.")
+    record = numbered(journey_service.records(store_of(request), place_id), record_id, "journey")
     journey = journey_service.as_journey(record)
     cited = []
     for ref in record.quotes or []:
@@ -193,24 +188,25 @@ def models(request: Request, place_id: str) -> HTMLResponse:
 @router.post("/places/{place_id}/models")
 async def add_model(request: Request, place_id: str) -> Response:
     viewer = in_place(request, place_id, "analyse")
-    uploaded = await _uploaded(request)
-    if isinstance(uploaded, list):
-        return _models(request, viewer, place_id, uploaded, 400)
-    try:
-        number = model_service.add_model(store_of(request), place_id, *uploaded, viewer.email)
-    except ImportRejected as exc:
-        return _models(request, viewer, place_id, list(exc.problems), 400)
-    return RedirectResponse(f"/places/{place_id}/models/{number}", status_code=303)
+
+    def add(content: bytes, filename: str) -> str:
+        store = store_of(request)
+        number = model_service.add_model(store, place_id, content, filename, viewer.email)
+        return f"/places/{place_id}/models/{number}"
+
+    return await import_upload(
+        request,
+        MAX_FILE_BYTES,
+        add,
+        lambda problems: _models(request, viewer, place_id, problems, 400),
+    )
 
 
 @router.get("/places/{place_id}/models/{record_id:int}")
 def model(request: Request, place_id: str, record_id: int) -> HTMLResponse:
     viewer = in_place(request, place_id, "analyse")
-    record = next(
-        (r for r in model_service.records(store_of(request), place_id) if r.id == record_id), None
-    )
-    if record is None:
-        raise HTTPException(status_code=404, detail="There is no such model.")
+    records = model_service.records(store_of(request), place_id)
+    record = numbered(records, record_id, "cost-of-failure model")
     return render(
         request,
         "model.html",
