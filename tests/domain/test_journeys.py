@@ -87,6 +87,9 @@ def test_bad_journey_files_name_the_row_and_column(tmp_path: Path) -> None:
     with pytest.raises(ImportRejected) as missing:
         journeys(path)
     assert {p.column for p in missing.value.problems} >= {"person", "service", "outcome"}
+    # Journeys have no column mapping, so the fix must not point to one.
+    assert all("--mapping" not in p.how_to_fix for p in missing.value.problems)
+    assert any("cost_gbp" in p.how_to_fix for p in missing.value.problems)
 
 
 def test_swimlane_escapes_and_describes() -> None:

@@ -329,6 +329,22 @@ def test_bad_classification_rules_are_reported(place: Store, tmp_path: Path) -> 
     assert codes == [("bad-cofog", 2, "cofog"), ("bad-sercop", 3, "sercop")]
 
 
+def test_rules_without_their_columns_say_which_header_to_write(
+    place: Store, tmp_path: Path
+) -> None:
+    rules = tmp_path / "rules.csv"
+    rules.write_text("name,code\nParks,08.1\n", encoding="utf-8")
+    with pytest.raises(ImportRejected) as caught:
+        classify("council", rules, store=place)
+    problems = caught.value.problems
+    assert [(p.code, p.file, p.row, p.column) for p in problems] == [
+        ("missing-column", "rules.csv", 1, "service"),
+        ("missing-column", "rules.csv", 1, "cofog"),
+    ]
+    # A rules file has no column mapping: the fix names the header to write instead.
+    assert all("service,cofog" in p.how_to_fix for p in problems)
+
+
 def test_count_template_filled_in_is_accepted(place: Store, tmp_path: Path) -> None:
     from totalplace.services.template import write_template
 

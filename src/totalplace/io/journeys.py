@@ -68,6 +68,7 @@ def read_journeys(
                     file=name,
                     row=1,
                     column=column,
+                    fix=f"Add a {column!r} column to the header row (docs/formats/journeys.md).",
                 )
             )
     if "cost_gbp" not in header and "unit_cost_id" not in header:
@@ -78,6 +79,8 @@ def read_journeys(
                 file=name,
                 row=1,
                 column="cost_gbp",
+                fix="Add a cost_gbp column with each step's cost in pounds, or a unit_cost_id "
+                "column naming a unit cost from the library (docs/formats/journeys.md).",
             )
         )
     problems.raise_if_any()

@@ -263,6 +263,8 @@ def read_rules(path: Path, problems: ProblemList) -> list[tuple[str, str, str | 
                     file=path.name,
                     row=1,
                     column=column,
+                    fix="Give the rules file a header row of service,cofog and, if you like, "
+                    "sercop (docs/cli.md, totalplace classify).",
                 )
             )
     if problems:
