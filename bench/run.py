@@ -124,9 +124,9 @@ def generate(folder: Path, lines: int, agencies: int) -> None:
 
 
 def ours_import(folder: Path, home: Path) -> dict[str, Any]:
-    from totalplace.config import Settings
-    from totalplace.services.packages import import_package
-    from totalplace.store.db import open_store
+    from totalplace.core.config import Settings
+    from totalplace.core.store.db import open_store
+    from totalplace.places.service.packages import import_package
 
     shutil.rmtree(home, ignore_errors=True)
     store = open_store(Settings(home=home, database_url=f"sqlite:///{home / 'bench.db'}"))
@@ -135,9 +135,9 @@ def ours_import(folder: Path, home: Path) -> dict[str, Any]:
 
 
 def ours_count(home: Path) -> dict[str, Any]:
-    from totalplace.config import Settings
-    from totalplace.services.counting import count_place
-    from totalplace.store.db import open_store
+    from totalplace.core.config import Settings
+    from totalplace.core.store.db import open_store
+    from totalplace.count.service.counting import count_place
 
     store = open_store(Settings(home=home, database_url=f"sqlite:///{home / 'bench.db'}"))
     result = count_place("bench", "2009-10", store=store)

@@ -22,10 +22,10 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from totalplace.domain.allocation import game_from_values, sampled_shapley, shapley
-from totalplace.domain.appraisal import Adjustments, Case, Flow, discount_factors
-from totalplace.domain.uncertainty import Distribution, simulate
-from totalplace.reference import discount_schedule
+from totalplace.cases.rules.appraisal import Adjustments, Case, Flow, discount_factors
+from totalplace.cases.rules.uncertainty import Distribution, simulate
+from totalplace.core.reference import discount_schedule
+from totalplace.sharing.rules.allocation import game_from_values, sampled_shapley, shapley
 
 
 def timed(work: Callable[[], Any]) -> tuple[float, Any]:

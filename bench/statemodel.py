@@ -25,7 +25,8 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from totalplace.domain.statemodel import (
+from totalplace.cases.rules.uncertainty import Distribution
+from totalplace.models.rules.statemodel import (
     Model,
     Phase,
     Strategy,
@@ -33,7 +34,6 @@ from totalplace.domain.statemodel import (
     run_individuals,
     transition_matrix,
 )
-from totalplace.domain.uncertainty import Distribution
 
 STATES = 20
 CYCLES = 480

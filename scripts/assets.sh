@@ -1,7 +1,7 @@
 # Sourced by scripts/venv.sh: fetch the web workspace's front-end packages from the npm
 # registry (GOV.UK Frontend, htmx, sass, axe-core) and build the stylesheet.
-# Nothing fetched here is committed; it lands in src/totalplace/web/static/build/.
-BUILD=src/totalplace/web/static/build
+# Nothing fetched here is committed; it lands in src/totalplace/core/web/static/build/.
+BUILD=src/totalplace/core/web/static/build
 if [ ! -f "$BUILD/totalplace.css" ] || [ frontend/totalplace.scss -nt "$BUILD/totalplace.css" ] \
    || [ frontend/package-lock.json -nt "$BUILD/totalplace.css" ]; then
   NPM=$(command -v npm || true)

@@ -15,8 +15,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from totalplace.config import Settings
-from totalplace.store.db import Store, open_store
+from totalplace.core.config import Settings
+from totalplace.core.store.db import Store, open_store
+
+# The signed-in workspace fixtures, shared by every capability's page tests.
+pytest_plugins = ["tests.workspace"]
 
 POSTGRES_URL = os.environ.get(
     "TOTALPLACE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -18,7 +18,7 @@ def cli(
 ) -> subprocess.CompletedProcess[str]:
     """Run the real `totalplace` command in a child process."""
     result = subprocess.run(
-        [sys.executable, "-m", "totalplace.cli", *args],
+        [sys.executable, "-m", "totalplace.core.cli", *args],
         capture_output=True,
         text=True,
         env=env,

@@ -9,13 +9,13 @@ from pathlib import Path
 from typer.main import get_command
 
 from tests.helpers import HANDMADE
-from totalplace.cli import app
-from totalplace.io.errors import PROBLEM_CODES
-from totalplace.io.returns import SYNONYMS
-from totalplace.io.schemas import RESOURCES
-from totalplace.services.counting import count_place
-from totalplace.services.packages import import_package
-from totalplace.store.db import Store
+from totalplace.core.cli import app
+from totalplace.core.problems import PROBLEM_CODES
+from totalplace.core.store.db import Store
+from totalplace.count.files.returns import SYNONYMS
+from totalplace.count.service.counting import count_place
+from totalplace.places.files.schemas import RESOURCES
+from totalplace.places.service.packages import import_package
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"

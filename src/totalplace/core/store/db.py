@@ -1,0 +1,104 @@
+"""Opening the store: engine, sessions, and migrations run before first use."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from totalplace.core.config import Settings
+from totalplace.core.store.lines import LineStore
+
+
+@dataclass
+class Store:
+    engine: Engine
+    sessions: sessionmaker[Session]
+    lines: LineStore
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: committed whole, or rolled back whole."""
+        with self.sessions.begin() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(settings: Settings, migrate: bool = True) -> Store:
+    settings.home.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine, settings.database_url)
+    return Store(
+        engine=engine,
+        sessions=sessionmaker(engine, expire_on_commit=False),
+        lines=LineStore(settings.lines_dir),
+    )
+
+
+def make_engine(url: str) -> Engine:
+    kwargs: dict[str, Any] = {}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"timeout": 30}
+    engine = create_engine(url, **kwargs)
+    if url.startswith("sqlite"):
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option(
+        "script_location", str(resources.files("totalplace.core.store") / "migrations")
+    )
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def head_revision(url: str) -> str | None:
+    return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(engine: Engine, url: str) -> None:
+    """Bring the schema to head; a SQLite file is copied aside first, in case."""
+    current = current_revision(engine)
+    if current == head_revision(url):
+        return
+    if current is not None and url.startswith("sqlite:///"):
+        _backup_sqlite(Path(url.removeprefix("sqlite:///")), current)
+    config = alembic_config(url)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def _backup_sqlite(path: Path, revision: str) -> None:
+    if path.exists():
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        shutil.copy2(path, path.with_name(f"{path.name}.{revision}.{stamp}.bak"))

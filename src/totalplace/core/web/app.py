@@ -1,0 +1,122 @@
+"""The FastAPI application: one router per capability, server-rendered pages."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from totalplace.cases import web as cases
+from totalplace.core.config import Settings
+from totalplace.core.store.db import Store, open_store
+from totalplace.core.web import pages
+from totalplace.core.web.security import SignInLimiter, SignInRequired
+from totalplace.count.web import api, count, publications, returns
+from totalplace.history import web as history
+from totalplace.journeys import web as evidence
+from totalplace.people.web import auth, people
+from totalplace.places import web as places
+
+STATIC = Path(__file__).parent / "static"
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+def session_secret(settings: Settings) -> str:
+    """A secret kept beside the data, made on first start, so sessions survive restarts."""
+    path = settings.home / "session-secret"
+    if not path.exists():
+        settings.home.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(
+    settings: Settings | None = None, store: Store | None = None, secure_cookies: bool = True
+) -> FastAPI:
+    settings = settings or Settings.from_env()
+    app = FastAPI(
+        title="totalplace",
+        version="0.1.0",
+        description="The totalplace web workspace and its JSON API.",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.store = store or open_store(settings)
+    app.state.limiter = SignInLimiter()
+    app.state.max_upload_bytes = MAX_UPLOAD_BYTES
+    app.state.uploads = settings.home / "uploads"
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=session_secret(settings),
+        session_cookie="totalplace_session",
+        same_site="lax",
+        https_only=secure_cookies,
+        max_age=8 * 3600,
+    )
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'",
+        )
+        return response
+
+    @app.exception_handler(SignInRequired)
+    async def to_login(request: Request, _exc: SignInRequired) -> Response:
+        if request.url.path.startswith("/api/"):
+            return Response(
+                '{"detail": "Sign in first."}', status_code=401, media_type="application/json"
+            )
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if request.url.path.startswith("/api/"):
+            return Response(
+                f'{{"detail": {pages.json_text(exc.detail)}}}',
+                status_code=exc.status_code,
+                media_type="application/json",
+            )
+        return pages.render(
+            request,
+            "error.html",
+            {"status": exc.status_code, "detail": exc.detail},
+            status_code=exc.status_code,
+        )
+
+    app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
+    for router in (
+        auth.router,
+        places.router,
+        people.router,
+        returns.router,
+        count.router,
+        publications.router,
+        cases.router,
+        evidence.router,
+        history.router,
+        api.router,
+    ):
+        app.include_router(router)
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/places", status_code=303)
+
+    @app.get("/healthz", include_in_schema=False)
+    def health() -> HTMLResponse:
+        return HTMLResponse("ok")
+
+    return app

@@ -1,0 +1,398 @@
+"""Import an agency's return (its spend for one year) from the files it has, and keep
+its classification rules."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from hashlib import sha256
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from totalplace.core.context import Report, default_actor, default_store, quiet
+from totalplace.core.money import pence_to_pounds
+from totalplace.core.problems import ImportRejected, Problem, ProblemList
+from totalplace.core.reference import reference
+from totalplace.core.spreadsheets import Sheet, decode, read_sheets
+from totalplace.core.store import audit as audit_store
+from totalplace.core.store.db import Store
+from totalplace.core.years import year_bounds
+from totalplace.count import tables as count_tables
+from totalplace.count.files.lines import normalise_lines
+from totalplace.count.files.returns import ReadPlan, plan_sheets, read_rows
+from totalplace.count.rules.classification import (
+    Suggestion,
+    is_cofog_code,
+    normalise_cofog,
+    suggest,
+)
+from totalplace.count.tables import Submission
+from totalplace.places import tables as place_tables
+from totalplace.places.service.packages import write_submissions
+
+Confirm = Callable[[ReadPlan], bool]
+
+
+def _accept(_plan: ReadPlan) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Unclassified:
+    service: str | None
+    lines: int
+    pence: int
+    suggestions: list[Suggestion]
+
+
+@dataclass
+class ReturnImported:
+    place_id: str
+    agency_id: str
+    financial_year: str
+    version: int
+    line_count: int
+    total_pence: int
+    mapping: dict[str, Any]
+    submission_id: int | None = None
+    notes: list[str] = field(default_factory=list)
+    unclassified: list[Unclassified] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "place_id": self.place_id,
+            "agency_id": self.agency_id,
+            "financial_year": self.financial_year,
+            "version": self.version,
+            "line_count": self.line_count,
+            "total_gbp": pence_to_pounds(self.total_pence),
+            "mapping": self.mapping,
+            "notes": self.notes,
+            "unclassified": [
+                {
+                    "service": u.service,
+                    "lines": u.lines,
+                    "gbp": pence_to_pounds(u.pence),
+                    "suggestions": [
+                        {"cofog": s.cofog, "sercop": s.sercop, "reason": s.reason}
+                        for s in u.suggestions
+                    ],
+                }
+                for u in self.unclassified
+            ],
+        }
+
+
+def import_return(
+    agency_id: str,
+    files: Sequence[Path | str],
+    financial_year: str,
+    store: Store | None = None,
+    place_id: str | None = None,
+    mapping_file: Path | str | None = None,
+    classification_file: Path | str | None = None,
+    actor: str | None = None,
+    confirm: Confirm = _accept,
+    report: Report = quiet,
+    draft: bool = False,
+) -> ReturnImported | None:
+    """Read the files as one return; store it as the agency's new version for the year.
+
+    A draft (an agency's upload in the workspace) is counted only once an analyst accepts
+    it; otherwise the new version is current at once. Returns None when `confirm`
+    declines the recognised columns. All or nothing.
+    """
+    store = default_store(store)
+    actor = default_actor(actor)
+    paths = [Path(f) for f in files]
+    bounds = year_bounds(financial_year)
+    with store.sessions() as session:
+        place_id = _resolve_place(session, agency_id, place_id)
+        agency_ids = [a.agency_id for a in place_tables.agencies(session, place_id)]
+        saved_mapping = count_tables.column_mapping(session, place_id, agency_id)
+        version = count_tables.next_version(session, place_id, agency_id, financial_year)
+    mapping = load_mapping(Path(mapping_file)) if mapping_file else saved_mapping
+    sheets: list[Sheet] = []
+    for path in paths:
+        report(f"Reading {path.name}")
+        sheets.extend(read_sheets(path))
+    problems = ProblemList()
+    plan = plan_sheets(sheets, mapping, problems)
+    problems.raise_if_any()
+    if mapping is None and not confirm(plan):
+        return None
+    report("Checking lines")
+    read = read_rows(sheets, plan, financial_year, agency_id, bounds, problems)
+    rules = read_rules(Path(classification_file), problems) if classification_file else []
+    problems.raise_if_any()
+    if not read.rows:
+        raise ImportRejected(
+            [Problem("empty-return", "the files hold no spend lines", file=paths[0].name)]
+        )
+    raw = pl.from_dicts(read.rows, infer_schema_length=None)
+    raw = raw.with_columns([pl.col(c).cast(pl.String) for c in raw.columns if c != "source_row"])
+    lines = normalise_lines(raw, agency_ids, reference(), problems)
+    problems.raise_if_any()
+    used_mapping = plan.mapping()
+    sources = [{"name": p.name, "sha256": _file_hash(p)} for p in paths]
+    report("Storing lines")
+    written = write_submissions(
+        store,
+        place_id,
+        lines,
+        kind="return",
+        source_files=sources,
+        actor=actor,
+        mapping=used_mapping,
+        first_version={(agency_id, financial_year): version},
+    )
+    try:
+        with store.transaction() as session:
+            if draft:
+                for submission in written:
+                    submission.status = "draft"
+            else:
+                count_tables.supersede(session, place_id, agency_id, financial_year)
+            for submission in written:
+                session.add(submission)
+            count_tables.save_column_mapping(session, place_id, agency_id, used_mapping, actor)
+            for service, cofog, sercop in rules:
+                count_tables.set_classification_rule(
+                    session, place_id, agency_id, service, cofog, sercop, actor
+                )
+            audit_store.audit(
+                session,
+                actor,
+                "import-return",
+                place_id,
+                {
+                    "agency_id": agency_id,
+                    "financial_year": financial_year,
+                    "version": version,
+                    "files": sources,
+                    "lines": lines.height,
+                    "rules": len(rules),
+                },
+            )
+    except Exception:
+        for submission in written:
+            store.lines.remove(submission.lines_file)
+        raise
+    with store.sessions() as session:
+        known = {
+            r.service
+            for r in count_tables.classification_rules(session, place_id)
+            if r.agency_id == agency_id
+        }
+    return ReturnImported(
+        place_id=place_id,
+        agency_id=agency_id,
+        financial_year=financial_year,
+        version=version,
+        submission_id=written[0].id,
+        line_count=lines.height,
+        total_pence=int(lines["amount_pence"].sum()),
+        mapping=used_mapping,
+        notes=_notes(plan, read.skipped_totals, read.rounded),
+        unclassified=unclassified(lines, known),
+    )
+
+
+def _resolve_place(session: Any, agency_id: str, place_id: str | None) -> str:
+    places = place_tables.places_with_agency(session, agency_id)
+    if place_id is not None:
+        if place_id not in places:
+            raise ImportRejected(
+                [Problem("unknown-agency", f"place {place_id!r} has no agency {agency_id!r}")]
+            )
+        return place_id
+    if not places:
+        raise ImportRejected(
+            [Problem("unknown-agency", f"no stored place has an agency {agency_id!r}")]
+        )
+    if len(places) > 1:
+        raise ImportRejected(
+            [
+                Problem(
+                    "unknown-agency",
+                    f"agency {agency_id!r} is in several places ({', '.join(places)})",
+                    fix="Say which with --place.",
+                )
+            ]
+        )
+    return places[0]
+
+
+def load_mapping(path: Path) -> dict[str, Any]:
+    def bad(message: str) -> ImportRejected:
+        return ImportRejected([Problem("bad-mapping", message, file=path.name)])
+
+    if not path.exists():
+        raise ImportRejected([Problem("file-not-found", f"{path} does not exist", file=path.name)])
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise bad(f"the mapping is not valid JSON ({exc})") from exc
+    columns = data.get("columns") if isinstance(data, dict) else None
+    if not isinstance(columns, dict) or "amount_gbp" not in columns:
+        raise bad('the mapping needs "columns" with at least "amount_gbp"')
+    normalised: dict[str, list[str]] = {}
+    for name, headers in columns.items():
+        listed = [headers] if isinstance(headers, str) else headers
+        if not isinstance(listed, list) or not all(isinstance(h, str) for h in listed):
+            raise bad(f"column {name!r} must name a header or a list of headers")
+        normalised[name] = listed
+    thousands = data.get("amounts_in_thousands")
+    if thousands is not None and not isinstance(thousands, bool):
+        raise bad('"amounts_in_thousands" must be true, false or null')
+    return {"columns": normalised, "amounts_in_thousands": thousands}
+
+
+def read_rules(path: Path, problems: ProblemList) -> list[tuple[str, str, str | None]]:
+    """Classification rules: `service,cofog,sercop` (sercop optional)."""
+    if not path.exists():
+        problems.add(Problem("file-not-found", f"{path} does not exist", file=path.name))
+        return []
+    reader = csv.DictReader(io.StringIO(decode(path.read_bytes())))
+    header = [h.strip() for h in reader.fieldnames or []]
+    reader.fieldnames = header
+    for column in ("service", "cofog"):
+        if column not in header:
+            problems.add(
+                Problem(
+                    "missing-column",
+                    f"there is no {column!r} column",
+                    file=path.name,
+                    row=1,
+                    column=column,
+                    fix="Give the rules file a header row of service,cofog and, if you like, "
+                    "sercop (docs/cli.md, totalplace classify).",
+                )
+            )
+    if problems:
+        return []
+    ref = reference()
+    rules = []
+    for number, row in enumerate(reader, start=2):
+        service = (row.get("service") or "").strip()
+        cofog = normalise_cofog(row.get("cofog") or "")
+        sercop_text = (row.get("sercop") or "").strip()
+        sercop = ref.sercop_code(sercop_text) if sercop_text else None
+        problem: tuple[str, str, str] | None = None
+        if not service:
+            problem = ("blank-value", "service is blank", "service")
+        elif not (is_cofog_code(cofog) and cofog in ref.cofog):
+            problem = ("bad-cofog", f"{row.get('cofog')!r} is not a COFOG code", "cofog")
+        elif sercop_text and sercop is None:
+            problem = ("bad-sercop", f"{sercop_text!r} is not a SeRCOP division", "sercop")
+        if problem is not None:
+            code, message, column = problem
+            problems.add(Problem(code, message, file=path.name, row=number, column=column))
+            continue
+        rules.append((service, cofog, sercop))
+    return rules
+
+
+def classify(
+    agency_id: str,
+    rules_file: Path | str,
+    store: Store | None = None,
+    place_id: str | None = None,
+    actor: str | None = None,
+) -> int:
+    store = default_store(store)
+    actor = default_actor(actor)
+    problems = ProblemList()
+    rules = read_rules(Path(rules_file), problems)
+    problems.raise_if_any()
+    with store.transaction() as session:
+        place_id = _resolve_place(session, agency_id, place_id)
+        for service, cofog, sercop in rules:
+            count_tables.set_classification_rule(
+                session, place_id, agency_id, service, cofog, sercop, actor
+            )
+        audit_store.audit(
+            session, actor, "classify", place_id, {"agency_id": agency_id, "rules": len(rules)}
+        )
+    return len(rules)
+
+
+def unclassified(lines: pl.DataFrame, known_services: set[str]) -> list[Unclassified]:
+    """Service names whose lines have no COFOG code and no rule, biggest first."""
+    open_lines = lines.filter(
+        pl.col("cofog").is_null()
+        & (pl.col("service").is_null() | ~pl.col("service").is_in(list(known_services)))
+    )
+    grouped = (
+        open_lines.group_by("service")
+        .agg(pl.len().alias("lines"), pl.col("amount_pence").sum().alias("pence"))
+        .sort(pl.col("pence").abs(), descending=True)
+    )
+    ref = reference()
+    return [
+        Unclassified(service, int(count), int(pence), suggest(service, ref) if service else [])
+        for service, count, pence in grouped.iter_rows()
+    ]
+
+
+def _notes(plan: ReadPlan, totals: int, rounded: int) -> list[str]:
+    notes = []
+    for part in plan.parts:
+        where = part.file + (f" sheet {part.sheet!r}" if part.sheet else "")
+        unit = "; amounts in £000s" if part.thousands else ""
+        notes.append(f"{where}: header on row {part.header_row}{unit}.")
+    if plan.skipped:
+        notes.append("Skipped as having no table of amounts: " + "; ".join(plan.skipped) + ".")
+    if totals:
+        notes.append(f"Left out {totals} totals row(s), so nothing is counted twice.")
+    if rounded:
+        notes.append(f"Rounded {rounded} amount(s) to the nearest penny.")
+    return notes
+
+
+def _file_hash(path: Path) -> str:
+    return sha256(path.read_bytes()).hexdigest()
+
+
+class ReturnStateError(ValueError):
+    """A return cannot move to the state asked for; the message says why."""
+
+
+def submit_return(store: Store, submission_id: int, actor: str) -> None:
+    """An agency sends its draft to the place's analysts."""
+    with store.transaction() as session:
+        submission = session.get(Submission, submission_id)
+        if submission is None or submission.status != "draft":
+            raise ReturnStateError("Only a draft can be submitted.")
+        submission.status = "submitted"
+        audit_store.audit(
+            session,
+            actor,
+            "submit-return",
+            submission.place_id,
+            {"submission": submission_id, "agency_id": submission.agency_id},
+        )
+
+
+def accept_return(store: Store, submission_id: int, actor: str) -> None:
+    """An analyst accepts a submitted return: it becomes the one the count uses."""
+    with store.transaction() as session:
+        submission = session.get(Submission, submission_id)
+        if submission is None or submission.status != "submitted":
+            raise ReturnStateError("Only a submitted return can be accepted.")
+        count_tables.supersede(
+            session, submission.place_id, submission.agency_id, submission.financial_year
+        )
+        submission.status = "current"
+        audit_store.audit(
+            session,
+            actor,
+            "accept-return",
+            submission.place_id,
+            {"submission": submission_id, "agency_id": submission.agency_id},
+        )

@@ -1,0 +1,83 @@
+"""Published counts: immutable versions that every member of the place can read."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from totalplace.core.web.pages import render
+from totalplace.core.web.security import check_csrf, in_place, place_of, store_of
+from totalplace.count.files.exports import count_csv
+from totalplace.count.service import publishing
+from totalplace.count.web.count import checked_year, dashboard
+from totalplace.places import tables as place_tables
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.post("/places/{place_id}/count/{year}/publish")
+def publish(
+    request: Request, place_id: str, year: str, csrf: Annotated[str, Form()] = ""
+) -> Response:
+    viewer = in_place(request, place_id, "publish")
+    check_csrf(request, csrf)
+    made = publishing.publish(store_of(request), place_id, checked_year(year), viewer.email)
+    return RedirectResponse(
+        f"/places/{place_id}/publications/{year}/{made.version}", status_code=303
+    )
+
+
+@router.get("/places/{place_id}/publications")
+def listing(request: Request, place_id: str) -> HTMLResponse:
+    viewer = in_place(request, place_id, "view")
+    place = place_of(request, place_id)
+    return render(
+        request,
+        "publications.html",
+        {
+            "viewer": viewer,
+            "place": place,
+            "publications": publishing.publications(store_of(request), place_id),
+        },
+    )
+
+
+@router.get("/places/{place_id}/publications/{year}/{version:int}")
+def published(request: Request, place_id: str, year: str, version: int) -> HTMLResponse:
+    viewer = in_place(request, place_id, "view")
+    found = publishing.publication(store_of(request), place_id, year, version)
+    if found is None:
+        raise HTTPException(status_code=404, detail="There is no such publication.")
+    return dashboard(request, viewer, found.figures, live=False, publication=found)
+
+
+@router.get("/places/{place_id}/publications/{year}/{version}.csv")
+def published_csv(request: Request, place_id: str, year: str, version: int) -> Response:
+    in_place(request, place_id, "view")
+    found = publishing.publication(store_of(request), place_id, year, version)
+    if found is None:
+        raise HTTPException(status_code=404, detail="There is no such publication.")
+    return Response(
+        count_csv(found.figures),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{place_id}-{year}-v{version}.csv"'},
+    )
+
+
+@router.get("/places/{place_id}/compare/{year}")
+def compare(request: Request, place_id: str, year: str, before: int, after: int) -> HTMLResponse:
+    viewer = in_place(request, place_id, "view")
+    store = store_of(request)
+    old = publishing.publication(store, place_id, year, before)
+    new = publishing.publication(store, place_id, year, after)
+    if old is None or new is None:
+        raise HTTPException(status_code=404, detail="Choose two published versions to compare.")
+    with store.sessions() as session:
+        place = place_tables.get_place(session, place_id)
+    return render(
+        request,
+        "compare.html",
+        {"viewer": viewer, "place": place, "comparison": publishing.compare(store, old, new)},
+    )

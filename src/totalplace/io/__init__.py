@@ -1,1 +1,0 @@
-"""Readers and writers: messy input in, domain data or clear errors out."""

@@ -1,0 +1,193 @@
+"""A place's journeys: added from a file or step by step, kept pseudonymised."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+
+from sqlalchemy import select
+
+from totalplace.core.problems import ImportRejected, Problem
+from totalplace.core.reference import gdp_deflator, unit_costs
+from totalplace.core.store import audit as audit_store
+from totalplace.core.store import base as store_base
+from totalplace.core.store.db import Store
+from totalplace.journeys.files.journeys import read_journeys
+from totalplace.journeys.rules.journeys import OUTCOMES, Journey, Step
+from totalplace.journeys.tables import JourneyRecord
+
+
+def add_from_file(store: Store, place_id: str, content: bytes, file: str, actor: str) -> list[int]:
+    """Read a journey file (all or nothing) and keep its journeys, names already gone."""
+    with tempfile.TemporaryDirectory(prefix="totalplace-journeys-") as folder:
+        path = Path(folder) / Path(file).name
+        path.write_bytes(content)
+        journeys = read_journeys(path, unit_costs(), gdp_deflator())
+    ids = []
+    with store.transaction() as session:
+        for journey in journeys:
+            record = JourneyRecord(
+                place_id=place_id,
+                journey_id=journey.journey_id,
+                steps=[asdict(s) for s in journey.steps],
+                person=journey.person,
+                cohort_per_year=journey.cohort_per_year,
+                price_year=journey.price_year,
+                added_by=actor,
+                added_at=store_base.now(),
+            )
+            session.add(record)
+            session.flush()
+            ids.append(record.id)
+        audit_store.audit(
+            session, actor, "add-journeys", place_id, {"file": file, "journeys": len(ids)}
+        )
+    return ids
+
+
+def records(store: Store, place_id: str) -> list[JourneyRecord]:
+    with store.sessions() as session:
+        return list(
+            session.scalars(
+                select(JourneyRecord)
+                .where(JourneyRecord.place_id == place_id)
+                .order_by(JourneyRecord.id)
+            )
+        )
+
+
+def as_journey(record: JourneyRecord) -> Journey:
+    return Journey(
+        record.journey_id,
+        record.person,
+        [Step(**s) for s in record.steps],  # type: ignore[arg-type]
+        record.cohort_per_year,
+        record.price_year,
+    )
+
+
+def add_step(
+    store: Store, place_id: str, record_id: int, fields: dict[str, str], actor: str
+) -> None:
+    """One more contact, entered in the workspace; every field checked."""
+    problems = []
+
+    def bad(column: str, message: str) -> None:
+        problems.append(Problem("out-of-range", message, column=column))
+
+    for column in ("agency", "service"):
+        if not fields.get(column, "").strip():
+            problems.append(Problem("blank-value", f"{column} is blank", column=column))
+    outcome = fields.get("outcome", "")
+    if outcome not in OUTCOMES:
+        bad("outcome", f"choose one of {', '.join(OUTCOMES)}")
+    numbers: dict[str, float] = {}
+    for column in ("day", "wait_days", "cost_gbp"):
+        text = fields.get(column, "").strip() or "0"
+        try:
+            numbers[column] = float(text.replace(",", "").replace("£", ""))
+        except ValueError:
+            problems.append(Problem("not-a-number", f"{text!r} is not a number", column=column))
+            continue
+        if numbers[column] < 0:
+            bad(column, f"{text} is negative")
+    if problems:
+        raise ImportRejected(problems)
+    with store.transaction() as session:
+        record = session.get(JourneyRecord, record_id)
+        if record is None or record.place_id != place_id:
+            raise ImportRejected([Problem("unknown-place", "there is no such journey")])
+        number = max((int(str(s["number"])) for s in record.steps), default=0) + 1
+        step = Step(
+            number,
+            fields["agency"].strip(),
+            fields["service"].strip(),
+            fields.get("channel", "").strip(),
+            int(numbers["day"]),
+            int(numbers["wait_days"]),
+            outcome,
+            numbers["cost_gbp"],
+        )
+        record.steps = [*record.steps, asdict(step)]
+        audit_store.audit(
+            session,
+            actor,
+            "add-journey-step",
+            place_id,
+            {"journey": record.journey_id, "step": number},
+        )
+
+
+def start(
+    store: Store, place_id: str, journey_id: str, person: str, cohort: str, actor: str
+) -> int:
+    """A new journey entered in the workspace, its steps to follow one by one."""
+    from totalplace.journeys.files.journeys import pseudonym
+
+    problems = []
+    if not journey_id.strip():
+        problems.append(Problem("blank-value", "journey_id is blank", column="journey_id"))
+    if not person.strip():
+        problems.append(
+            Problem(
+                "blank-value",
+                "person is blank",
+                column="person",
+                fix="Write a name or a persona; it becomes a pseudonym.",
+            )
+        )
+    try:
+        people = float(cohort.strip() or "0")
+    except ValueError:
+        problems.append(
+            Problem("not-a-number", f"{cohort!r} is not a number", column="cohort_per_year")
+        )
+        people = 0.0
+    if problems:
+        raise ImportRejected(problems)
+    with store.transaction() as session:
+        record = JourneyRecord(
+            place_id=place_id,
+            journey_id=journey_id.strip(),
+            steps=[],
+            person=pseudonym(journey_id.strip(), person),
+            quotes=[],
+            cohort_per_year=people,
+            price_year=None,
+            added_by=actor,
+            added_at=store_base.now(),
+        )
+        session.add(record)
+        session.flush()
+        audit_store.audit(session, actor, "start-journey", place_id, {"journey": record.journey_id})
+        return record.id
+
+
+def cite(
+    store: Store, place_id: str, record_id: int, history_name: str, quote_id: str, actor: str
+) -> None:
+    """A quote from the place's learning history that this journey bears out."""
+    from totalplace.history import service as history
+
+    project = history.load(store, f"{place_id}:{history_name}")
+    if not any(q["id"] == quote_id for q in project["quotes"]):
+        raise ImportRejected(
+            [
+                Problem(
+                    "unknown-place", f"{history_name!r} has no quote {quote_id!r}", column="quote"
+                )
+            ]
+        )
+    with store.transaction() as session:
+        record = session.get(JourneyRecord, record_id)
+        if record is None or record.place_id != place_id:
+            raise ImportRejected([Problem("unknown-place", "there is no such journey")])
+        record.quotes = [*(record.quotes or []), {"history": history_name, "quote": quote_id}]
+        audit_store.audit(
+            session,
+            actor,
+            "cite-quote",
+            place_id,
+            {"journey": record.journey_id, "history": history_name, "quote": quote_id},
+        )

@@ -1,0 +1,219 @@
+"""Journeys and cost-of-failure models in the workspace: the evidence behind a case."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+
+from totalplace.core.problems import ImportRejected, Problem
+from totalplace.core.web.pages import numbered, render
+from totalplace.core.web.security import Viewer, check_csrf, in_place, place_of, store_of
+from totalplace.core.web.uploads import import_upload
+from totalplace.history import service as history_service
+from totalplace.journeys import service as journey_service
+from totalplace.journeys.files.swimlane import swimlane_svg
+from totalplace.journeys.rules.journeys import OUTCOMES, summarise
+from totalplace.models.service import models as model_service
+
+router = APIRouter(include_in_schema=False)
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
+
+def _journeys(
+    request: Request,
+    viewer: Viewer,
+    place_id: str,
+    problems: list[Problem] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    rows = journey_service.records(store_of(request), place_id)
+    return render(
+        request,
+        "journeys.html",
+        {
+            "viewer": viewer,
+            "place": place_of(request, place_id),
+            "problems": problems or [],
+            "rows": [(r, summarise(journey_service.as_journey(r))) for r in rows],
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/places/{place_id}/journeys")
+def journeys(request: Request, place_id: str) -> HTMLResponse:
+    return _journeys(request, in_place(request, place_id, "analyse"), place_id)
+
+
+@router.post("/places/{place_id}/journeys")
+async def add_journeys(request: Request, place_id: str) -> Response:
+    viewer = in_place(request, place_id, "analyse")
+
+    def add(content: bytes, filename: str) -> str:
+        ids = journey_service.add_from_file(
+            store_of(request), place_id, content, filename, viewer.email
+        )
+        one = len(ids) == 1
+        return f"/places/{place_id}/journeys/{ids[0]}" if one else f"/places/{place_id}/journeys"
+
+    return await import_upload(
+        request,
+        MAX_FILE_BYTES,
+        add,
+        lambda problems: _journeys(request, viewer, place_id, problems, 400),
+    )
+
+
+def _journey_page(
+    request: Request,
+    viewer: Viewer,
+    place_id: str,
+    record_id: int,
+    problems: list[Problem] | None = None,
+    form: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    record = numbered(journey_service.records(store_of(request), place_id), record_id, "journey")
+    journey = journey_service.as_journey(record)
+    cited = []
+    for ref in record.quotes or []:
+        try:
+            project = history_service.load(store_of(request), f"{place_id}:{ref['history']}")
+        except ImportRejected:
+            continue
+        found = next((q for q in project["quotes"] if q["id"] == ref["quote"]), None)
+        if found and (not found["flags"] or found["approved"]):
+            cited.append({**ref, "text": found["text"], "role": found["role"]})
+    return render(
+        request,
+        "journey.html",
+        {
+            "viewer": viewer,
+            "place": place_of(request, place_id),
+            "record": record,
+            "journey": journey,
+            "summary": summarise(journey),
+            # The picture is built by our own code with every label escaped.
+            "picture": Markup(swimlane_svg(journey)),
+            "outcomes": OUTCOMES,
+            "problems": problems or [],
+            "form": form or {},
+            "cited": cited,
+        },
+        status_code=status_code,
+    )
+
+
+@router.post("/places/{place_id}/journeys/new")
+async def start_journey(request: Request, place_id: str) -> Response:
+    viewer = in_place(request, place_id, "analyse")
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(request, form.get("csrf"))
+    try:
+        number = journey_service.start(
+            store_of(request),
+            place_id,
+            form.get("journey_id", ""),
+            form.get("person", ""),
+            form.get("cohort_per_year", ""),
+            viewer.email,
+        )
+    except ImportRejected as exc:
+        return _journeys(request, viewer, place_id, list(exc.problems), 400)
+    return RedirectResponse(f"/places/{place_id}/journeys/{number}", status_code=303)
+
+
+@router.post("/places/{place_id}/journeys/{record_id:int}/quotes")
+async def cite_quote(request: Request, place_id: str, record_id: int) -> Response:
+    viewer = in_place(request, place_id, "analyse")
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(request, form.get("csrf"))
+    try:
+        journey_service.cite(
+            store_of(request),
+            place_id,
+            record_id,
+            form.get("history", "").strip(),
+            form.get("quote", "").strip(),
+            viewer.email,
+        )
+    except ImportRejected as exc:
+        return _journey_page(request, viewer, place_id, record_id, list(exc.problems), None, 400)
+    return RedirectResponse(f"/places/{place_id}/journeys/{record_id}", status_code=303)
+
+
+@router.get("/places/{place_id}/journeys/{record_id:int}")
+def journey(request: Request, place_id: str, record_id: int) -> HTMLResponse:
+    return _journey_page(request, in_place(request, place_id, "analyse"), place_id, record_id)
+
+
+@router.post("/places/{place_id}/journeys/{record_id:int}/steps")
+async def add_step(request: Request, place_id: str, record_id: int) -> Response:
+    viewer = in_place(request, place_id, "analyse")
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(request, form.get("csrf"))
+    try:
+        journey_service.add_step(store_of(request), place_id, record_id, form, viewer.email)
+    except ImportRejected as exc:
+        return _journey_page(request, viewer, place_id, record_id, list(exc.problems), form, 400)
+    return RedirectResponse(f"/places/{place_id}/journeys/{record_id}", status_code=303)
+
+
+def _models(
+    request: Request,
+    viewer: Viewer,
+    place_id: str,
+    problems: list[Problem] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "models.html",
+        {
+            "viewer": viewer,
+            "place": place_of(request, place_id),
+            "problems": problems or [],
+            "rows": model_service.records(store_of(request), place_id),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/places/{place_id}/models")
+def models(request: Request, place_id: str) -> HTMLResponse:
+    return _models(request, in_place(request, place_id, "analyse"), place_id)
+
+
+@router.post("/places/{place_id}/models")
+async def add_model(request: Request, place_id: str) -> Response:
+    viewer = in_place(request, place_id, "analyse")
+
+    def add(content: bytes, filename: str) -> str:
+        store = store_of(request)
+        number = model_service.add_model(store, place_id, content, filename, viewer.email)
+        return f"/places/{place_id}/models/{number}"
+
+    return await import_upload(
+        request,
+        MAX_FILE_BYTES,
+        add,
+        lambda problems: _models(request, viewer, place_id, problems, 400),
+    )
+
+
+@router.get("/places/{place_id}/models/{record_id:int}")
+def model(request: Request, place_id: str, record_id: int) -> HTMLResponse:
+    viewer = in_place(request, place_id, "analyse")
+    records = model_service.records(store_of(request), place_id)
+    record = numbered(records, record_id, "cost-of-failure model")
+    return render(
+        request,
+        "model.html",
+        {
+            "viewer": viewer,
+            "place": place_of(request, place_id),
+            "record": record,
+            "result": model_service.run(record.spec),
+        },
+    )

@@ -1,0 +1,62 @@
+"""A place's cost-of-failure models, kept as model files and run on demand."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from totalplace.core.jsonfile import parse_json
+from totalplace.core.problems import ImportRejected, Problem
+from totalplace.core.store import audit as audit_store
+from totalplace.core.store import base as store_base
+from totalplace.core.store.db import Store
+from totalplace.models.files import model_from_spec, validated_model
+from totalplace.models.rules.expressions import ExpressionError
+from totalplace.models.rules.statemodel import ModelError
+from totalplace.models.service.modelling import run_model_file
+from totalplace.models.tables import ModelRecord
+
+
+def add_model(store: Store, place_id: str, content: bytes, file: str, actor: str) -> int:
+    spec = validated_model(parse_json(content, file, "bad-model"), file)
+    model_from_spec(spec, file)
+    try:
+        run(spec.model_dump())  # a model that cannot run is refused now, not when opened
+    except ModelError as exc:
+        raise ImportRejected(
+            [Problem("bad-model", exc.message, file=file, column=exc.where)]
+        ) from exc
+    except ExpressionError as exc:
+        raise ImportRejected([Problem("bad-model", str(exc), file=file)]) from exc
+    with store.transaction() as session:
+        record = ModelRecord(
+            place_id=place_id,
+            name=spec.name,
+            spec=spec.model_dump(),
+            added_by=actor,
+            added_at=store_base.now(),
+        )
+        session.add(record)
+        session.flush()
+        audit_store.audit(session, actor, "add-model", place_id, {"model": spec.name})
+        return record.id
+
+
+def records(store: Store, place_id: str) -> list[ModelRecord]:
+    with store.sessions() as session:
+        return list(
+            session.scalars(
+                select(ModelRecord).where(ModelRecord.place_id == place_id).order_by(ModelRecord.id)
+            )
+        )
+
+
+def run(spec: dict[str, Any], draws: int | None = None) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="totalplace-model-") as folder:
+        path = Path(folder) / "model.json"
+        path.write_text(json.dumps(spec))
+        return run_model_file(path, draws)

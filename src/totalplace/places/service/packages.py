@@ -1,0 +1,290 @@
+"""Import and export a whole place as a data package."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+from sqlalchemy.orm import Session
+
+from totalplace.core.context import Report, default_actor, default_store, quiet
+from totalplace.core.problems import ImportRejected, Problem
+from totalplace.core.reference import reference
+from totalplace.core.store import audit as audit_store
+from totalplace.core.store import base as store_base
+from totalplace.core.store.db import Store
+from totalplace.count import tables as count_tables
+from totalplace.count.files.lines import LINE_SCHEMA
+from totalplace.count.tables import Submission
+from totalplace.places import tables as place_tables
+from totalplace.places.files.package import PlacePackage, Row, read_package, write_package
+from totalplace.places.tables import Agency, Apportionment, Place, Population
+
+
+@dataclass(frozen=True)
+class PackageImported:
+    place_id: str
+    agencies: int
+    lines: int
+    submissions: int
+    financial_years: list[str]
+
+
+def import_package(
+    path: Path | str,
+    store: Store | None = None,
+    actor: str | None = None,
+    replace: bool = False,
+    report: Report = quiet,
+) -> PackageImported:
+    """Load a place data package (folder or zip); all or nothing."""
+    store = default_store(store)
+    actor = default_actor(actor)
+    source = Path(path)
+    report(f"Checking {source.name}")
+    package = read_package(source, reference(), report)
+    place_id = package.place["place_id"]
+    with store.sessions() as session:
+        exists = place_tables.get_place(session, place_id) is not None
+    if exists and not replace:
+        raise ImportRejected(
+            [
+                Problem(
+                    "place-exists",
+                    f"place {place_id!r} is already stored",
+                    file="place.csv",
+                    row=2,
+                    column="place_id",
+                )
+            ]
+        )
+    report("Storing lines")
+    written = write_submissions(
+        store,
+        place_id,
+        package.returns,
+        kind="package",
+        source_files=[{"name": source.name}],
+        actor=actor,
+        mapping={},
+    )
+    old_files: list[str] = []
+    try:
+        with store.transaction() as session:
+            if exists:
+                old_files = place_tables.delete_place(session, place_id)
+                session.flush()
+            _add_place(session, package)
+            session.flush()
+            for submission in written:
+                session.add(submission)
+            audit_store.audit(
+                session,
+                actor,
+                "import-package",
+                place_id,
+                {"file": source.name, "lines": package.returns.height, "replaced": exists},
+            )
+    except Exception:
+        for submission in written:
+            store.lines.remove(submission.lines_file)
+        raise
+    for name in old_files:
+        store.lines.remove(name)
+    return PackageImported(
+        place_id=place_id,
+        agencies=len(package.agencies),
+        lines=package.returns.height,
+        submissions=len(written),
+        financial_years=sorted({s.financial_year for s in written}),
+    )
+
+
+def write_submissions(
+    store: Store,
+    place_id: str,
+    lines: pl.DataFrame,
+    kind: str,
+    source_files: list[dict[str, str]],
+    actor: str,
+    mapping: dict[str, object],
+    first_version: dict[tuple[str, str], int] | None = None,
+) -> list[Submission]:
+    """Write one Parquet file per agency and year; the caller adds the rows it returns."""
+    submissions: list[Submission] = []
+    if lines.height == 0:
+        return submissions
+    groups = lines.partition_by(["agency_id", "financial_year"], as_dict=True, maintain_order=True)
+    try:
+        for key, group in groups.items():
+            agency_id, financial_year = str(key[0]), str(key[1])
+            version = (first_version or {}).get((agency_id, financial_year), 1)
+            name = (
+                f"{place_id}/{agency_id}/{financial_year}/"
+                f"v{version}-{uuid.uuid4().hex[:12]}.parquet"
+            )
+            kept = group.select([c for c in group.columns if not _all_null_extra(group, c)])
+            digest = store.lines.write(name, kept)
+            submissions.append(
+                Submission(
+                    place_id=place_id,
+                    agency_id=agency_id,
+                    financial_year=financial_year,
+                    version=version,
+                    status="current",
+                    kind=kind,
+                    source_files=source_files,
+                    uploaded_by=actor,
+                    uploaded_at=store_base.now(),
+                    mapping=mapping,
+                    line_count=group.height,
+                    total_pence=int(group["amount_pence"].sum()),
+                    lines_file=name,
+                    lines_sha256=digest,
+                )
+            )
+    except Exception:
+        for submission in submissions:
+            store.lines.remove(submission.lines_file)
+        raise
+    return submissions
+
+
+def _all_null_extra(frame: pl.DataFrame, column: str) -> bool:
+    return column not in LINE_SCHEMA and frame[column].null_count() == frame.height
+
+
+def _add_place(session: Session, package: PlacePackage) -> None:
+    place = package.place
+    place_id = place["place_id"]
+    session.add(
+        Place(
+            place_id=place_id,
+            name=place["name"],
+            gss_codes=place["gss_codes"],
+            extras=_extras(place, "place", package),
+            created_at=store_base.now(),
+        )
+    )
+    session.flush()
+    for row in package.agencies:
+        session.add(
+            Agency(
+                place_id=place_id,
+                agency_id=row["agency_id"],
+                name=row["name"],
+                agency_type=row["agency_type"],
+                extras=_extras(row, "agencies", package),
+            )
+        )
+    for row in package.populations:
+        session.add(
+            Population(
+                place_id=place_id,
+                gss_code=row["gss_code"],
+                year=int(row["year"]),
+                population=int(row["population"]),
+                extras=_extras(row, "populations", package),
+            )
+        )
+    session.flush()
+    for row in package.apportionment:
+        session.add(
+            Apportionment(
+                place_id=place_id,
+                agency_id=row["agency_id"],
+                share=row["share"],
+                basis=row.get("basis", ""),
+                source=row.get("source", ""),
+                extras=_extras(row, "apportionment", package),
+            )
+        )
+
+
+def _extras(row: Row, resource: str, package: PlacePackage) -> dict[str, str]:
+    return {c: row.get(c, "") for c in package.extra_columns.get(resource, [])}
+
+
+def export_package(place_id: str, path: Path | str, store: Store | None = None) -> Path:
+    """Write the place as a data package: a folder, or a zip when the path ends in .zip."""
+    store = default_store(store)
+    target = Path(path)
+    package = load_package(store, place_id)
+    if target.suffix.lower() == ".zip":
+        with tempfile.TemporaryDirectory(prefix="totalplace-export-") as tmp:
+            folder = Path(tmp) / place_id
+            write_package(package, folder)
+            archive = shutil.make_archive(str(target.with_suffix("")), "zip", folder)
+            return Path(archive)
+    write_package(package, target)
+    return target
+
+
+def load_package(store: Store, place_id: str) -> PlacePackage:
+    with store.sessions() as session:
+        place = place_tables.get_place(session, place_id)
+        if place is None:
+            raise ImportRejected([Problem("unknown-place", f"there is no place {place_id!r}")])
+        agencies = place_tables.agencies(session, place_id)
+        populations = place_tables.populations(session, place_id)
+        shares = place_tables.apportionments(session, place_id)
+        submissions = count_tables.current_submissions(session, place_id)
+    frames = [store.lines.read(s.lines_file) for s in submissions]
+    lines = (
+        pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame(schema=LINE_SCHEMA)
+    )
+    extra_returns = [c for c in lines.columns if c not in LINE_SCHEMA]
+    extras = {
+        "place": list(place.extras),
+        "agencies": _keys(a.extras for a in agencies),
+        "populations": _keys(p.extras for p in populations),
+        "apportionment": _keys(a.extras for a in shares),
+        "returns": extra_returns,
+    }
+    return PlacePackage(
+        place={
+            "place_id": place.place_id,
+            "name": place.name,
+            "gss_codes": place.gss_codes,
+            **place.extras,
+        },
+        agencies=[
+            {"agency_id": a.agency_id, "name": a.name, "agency_type": a.agency_type, **a.extras}
+            for a in agencies
+        ],
+        populations=[
+            {
+                "gss_code": p.gss_code,
+                "year": str(p.year),
+                "population": str(p.population),
+                **p.extras,
+            }
+            for p in populations
+        ],
+        apportionment=[
+            {
+                "agency_id": a.agency_id,
+                "place_id": a.place_id,
+                "share": a.share,
+                "basis": a.basis,
+                "source": a.source,
+                **a.extras,
+            }
+            for a in shares
+        ],
+        returns=lines,
+        extra_columns=extras,
+    )
+
+
+def _keys(dicts: object) -> list[str]:
+    keys: list[str] = []
+    for item in dicts:  # type: ignore[attr-defined]
+        for key in item:
+            if key not in keys:
+                keys.append(key)
+    return keys

@@ -1,0 +1,237 @@
+"""The places a person belongs to, a place's overview, and its settings."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from totalplace.core.web.pages import render
+from totalplace.core.web.security import check_csrf, in_place, signed_in, store_of
+from totalplace.count import tables as count_tables
+from totalplace.count.service.publishing import publications
+from totalplace.count.tables import Submission
+from totalplace.people import service as people
+from totalplace.places import tables as place_tables
+from totalplace.places.files.schemas import AGENCY_TYPES
+from totalplace.places.service import places as place_service
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/places")
+def list_places(request: Request) -> HTMLResponse:
+    viewer = signed_in(request)
+    with store_of(request).sessions() as session:
+        rows = []
+        for member in people.memberships(session, viewer.id):
+            place = place_tables.get_place(session, member.place_id)
+            if place is not None:
+                rows.append({"place": place, "role": member.role, "agency_id": member.agency_id})
+    return render(
+        request, "places.html", {"viewer": viewer, "rows": rows, "errors": {}, "form": {}}
+    )
+
+
+@router.post("/places")
+def create_place(
+    request: Request,
+    place_id: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "",
+    gss_codes: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf)
+    viewer = signed_in(request)
+    try:
+        with store_of(request).transaction() as session:
+            place_service.create_place(session, place_id, name, gss_codes, viewer.id, viewer.email)
+    except place_service.PlaceError as exc:
+        with store_of(request).sessions() as session:
+            rows = [
+                {
+                    "place": place_tables.get_place(session, m.place_id),
+                    "role": m.role,
+                    "agency_id": m.agency_id,
+                }
+                for m in people.memberships(session, viewer.id)
+            ]
+        return render(
+            request,
+            "places.html",
+            {
+                "viewer": viewer,
+                "rows": rows,
+                "errors": {exc.field: str(exc)},
+                "form": {"place_id": place_id, "name": name, "gss_codes": gss_codes},
+            },
+            status_code=400,
+        )
+    return RedirectResponse(f"/places/{place_id.strip().lower()}/settings", status_code=303)
+
+
+def place_years(request: Request, place_id: str) -> list[str]:
+    with store_of(request).sessions() as session:
+        years = session.scalars(
+            select(Submission.financial_year).where(Submission.place_id == place_id).distinct()
+        )
+        return sorted(set(years), reverse=True)
+
+
+@router.get("/places/{place_id}")
+def overview(request: Request, place_id: str, year: str | None = None) -> HTMLResponse:
+    viewer = in_place(request, place_id, "view")
+    store = store_of(request)
+    years = place_years(request, place_id)
+    published_years = [p.financial_year for p in publications(store, place_id)]
+    # The year people last published is the one they are most likely working on.
+    default = published_years[-1] if published_years else (years[0] if years else None)
+    chosen = year if year in years else default
+    with store.sessions() as session:
+        place = place_tables.get_place(session, place_id)
+        agencies = place_tables.agencies(session, place_id)
+        members = people.members(session, place_id)
+        populations = place_tables.populations(session, place_id)
+        submissions = (
+            [s for s in count_tables.current_submissions(session, place_id, chosen)]
+            if chosen
+            else []
+        )
+        waiting = [
+            s
+            for s in session.scalars(
+                select(Submission).where(
+                    Submission.place_id == place_id, Submission.status == "submitted"
+                )
+            )
+        ]
+    published = publications(store, place_id, chosen) if chosen else []
+    returned = {s.agency_id for s in submissions}
+    tasks = [
+        {
+            "name": "Set up the place: areas, population and agencies",
+            "href": f"/places/{place_id}/settings",
+            "done": bool(agencies and populations),
+            "show": viewer.can("administer"),
+        },
+        {
+            "name": "Invite the people who will do the count",
+            "href": f"/places/{place_id}/people",
+            "done": len(members) > 1,
+            "show": viewer.can("administer"),
+        },
+        {
+            "name": f"Collect every agency's return ({len(returned)} of {len(agencies)})",
+            "href": f"/places/{place_id}/returns" + (f"?year={chosen}" if chosen else ""),
+            "done": bool(agencies) and len(returned) == len(agencies) and not waiting,
+            "show": viewer.can("upload"),
+        },
+        {
+            "name": "Classify spending by function",
+            "href": f"/places/{place_id}/classify" + (f"?year={chosen}" if chosen else ""),
+            "done": None,
+            "show": viewer.can("publish"),
+        },
+        {
+            "name": "Publish the count",
+            "href": f"/places/{place_id}/count/{chosen}" if chosen else "#",
+            "done": bool(published),
+            "show": viewer.can("publish") and chosen is not None,
+        },
+    ]
+    return render(
+        request,
+        "place.html",
+        {
+            "viewer": viewer,
+            "place": place,
+            "years": years,
+            "year": chosen,
+            "tasks": tasks,
+            "published": published,
+            "agencies": agencies,
+            "waiting": waiting,
+        },
+    )
+
+
+@router.get("/places/{place_id}/settings")
+def settings_page(request: Request, place_id: str) -> HTMLResponse:
+    viewer = in_place(request, place_id, "administer")
+    return _settings(request, viewer, place_id, {}, {})
+
+
+def _settings(
+    request: Request,
+    viewer: object,
+    place_id: str,
+    errors: dict[str, str],
+    form: dict[str, str],
+    status_code: int = 200,
+) -> HTMLResponse:
+    with store_of(request).sessions() as session:
+        context = {
+            "viewer": viewer,
+            "place": place_tables.get_place(session, place_id),
+            "agencies": place_tables.agencies(session, place_id),
+            "populations": place_tables.populations(session, place_id),
+            "shares": {a.agency_id: a for a in place_tables.apportionments(session, place_id)},
+            "agency_types": AGENCY_TYPES,
+            "errors": errors,
+            "form": form,
+        }
+    return render(request, "settings.html", context, status_code=status_code)
+
+
+@router.post("/places/{place_id}/settings/{what}")
+async def change_settings(request: Request, place_id: str, what: str) -> Response:
+    viewer = in_place(request, place_id, "administer")
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(request, form.get("csrf"))
+    actions = {
+        "areas": lambda s: place_service.set_areas(
+            s, place_id, form.get("gss_codes", ""), viewer.email
+        ),
+        "population": lambda s: place_service.set_population(
+            s,
+            place_id,
+            form.get("gss_code", ""),
+            form.get("year", ""),
+            form.get("population", ""),
+            viewer.email,
+        ),
+        "agency": lambda s: place_service.add_agency(
+            s,
+            place_id,
+            form.get("agency_id", ""),
+            form.get("name", ""),
+            form.get("agency_type", ""),
+            viewer.email,
+        ),
+        "share": lambda s: place_service.set_share(
+            s,
+            place_id,
+            form.get("agency_id", ""),
+            form.get("share", ""),
+            form.get("basis", ""),
+            form.get("source", ""),
+            viewer.email,
+        ),
+    }
+    if what not in actions:
+        return RedirectResponse(f"/places/{place_id}/settings", status_code=303)
+    try:
+        with store_of(request).transaction() as session:
+            actions[what](session)
+    except place_service.PlaceError as exc:
+        return _settings(
+            request,
+            viewer,
+            place_id,
+            {f"{what}-{exc.field}": str(exc)},
+            {f"{what}-{k}": v for k, v in form.items()},
+            status_code=400,
+        )
+    return RedirectResponse(f"/places/{place_id}/settings#{what}", status_code=303)

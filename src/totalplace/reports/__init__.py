@@ -1,1 +1,0 @@
-"""Documents and pictures for people: charts, swim-lanes, reports."""

@@ -1,1 +1,0 @@
-"""Use cases that join io, store and domain; transactions live here."""

@@ -1,0 +1,174 @@
+"""Share the savings of a pooled budget by a rule everyone can check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from totalplace.core.jsonfile import read_json
+from totalplace.core.problems import ImportRejected, Problem
+from totalplace.sharing.files.games import game_from_json
+from totalplace.sharing.rules import allocation as rules
+from totalplace.sharing.rules.allocation import Game, GameError
+
+METHODS = ("shapley", "nucleolus", "proportional", "equal", "cost-follows-benefit")
+
+
+@dataclass
+class Allocated:
+    method: str
+    players: list[str]
+    shares: list[float]
+    total: float
+    in_core: bool
+    core_empty: bool | None
+    explanation: str
+    notes: list[str] = field(default_factory=list)
+    error_bound: list[float] | None = None
+    benefits: list[float] | None = None  # each agency's benefit, for games from cases
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "method": self.method,
+            "allocation": {p: _tidy(x) for p, x in zip(self.players, self.shares, strict=True)},
+            "in_core": self.in_core,
+            "core_empty": self.core_empty,
+            "total": _tidy(self.total),
+            "explanation": self.explanation,
+            "notes": self.notes,
+        }
+        if self.benefits is not None:
+            # From cases: what each agency puts in so that it ends with its share.
+            out["contributions"] = {
+                p: _tidy(b - x)
+                for p, b, x in zip(self.players, self.benefits, self.shares, strict=True)
+            }
+            out["benefits"] = {
+                p: _tidy(b) for p, b in zip(self.players, self.benefits, strict=True)
+            }
+        if self.error_bound is not None:
+            out["error_bound"] = {
+                p: _tidy(e) for p, e in zip(self.players, self.error_bound, strict=True)
+            }
+        return out
+
+
+def _tidy(value: float) -> float:
+    """Round away floating-point dust (1e-9 of a pound) without hiding real pennies."""
+    return round(float(value), 9) + 0.0
+
+
+def allocate_file(path: Path | str, method: str, tolerance_share: float = 0.01) -> Allocated:
+    source = Path(path)
+    data = read_json(source, "bad-game")
+    if isinstance(data, dict) and ("cases" in data or "costs" in data):
+        from totalplace.cases.files import read_cases
+        from totalplace.cases.service.appraising import game_from_cases
+
+        derived, benefit_of = game_from_cases([case for case, _ in read_cases(source)])
+        weights_from_cases = [benefit_of[p] for p in derived.players]
+        result = allocate(derived, method, weights_from_cases, tolerance_share)
+        result.benefits = weights_from_cases
+        return result
+    game = game_from_json(data, source.name)
+    benefits = data.get("benefits") if isinstance(data, dict) else None
+    weights = None
+    if benefits is not None:
+        if (
+            not isinstance(benefits, dict)
+            or set(benefits) != set(game.players)
+            or not all(isinstance(v, int | float) for v in benefits.values())
+        ):
+            raise ImportRejected(
+                [
+                    Problem(
+                        "bad-game",
+                        '"benefits" must give a number for every player',
+                        file=source.name,
+                        column="benefits",
+                    )
+                ]
+            )
+        weights = [float(benefits[p]) for p in game.players]
+    return allocate(game, method, weights, tolerance_share)
+
+
+def allocate(
+    game: Game, method: str, weights: list[float] | None = None, tolerance_share: float = 0.01
+) -> Allocated:
+    if method not in METHODS:
+        raise GameError(f"{method!r} is not a rule; choose one of {', '.join(METHODS)}")
+    total = game.value(game.grand)
+    notes: list[str] = []
+    bound = None
+    dense = game.dense is not None
+    if method == "shapley" and dense:
+        shares = rules.shapley(game)
+    elif method == "shapley":
+        tolerance = abs(total) * tolerance_share or tolerance_share
+        sampled = rules.sampled_shapley(game, tolerance)
+        shares, bound = sampled.allocation, [float(b) for b in sampled.error_bound]
+        notes.append(
+            f"Sampled from {sampled.permutations:,} random orders: each share is "
+            f"within ±{max(bound):,.2f} of the exact Shapley value with 95% "
+            "confidence."
+        )
+    elif method == "nucleolus":
+        if not dense:
+            raise GameError(
+                f"the nucleolus is found exactly for up to "
+                f"{rules.MAX_DENSE_PLAYERS} agencies; this game has {game.size}"
+            )
+        shares = rules.nucleolus(game)
+    elif method in ("proportional", "cost-follows-benefit"):
+        if method == "cost-follows-benefit" and weights is None:
+            raise GameError(
+                "cost follows benefit needs each agency's benefit: give "
+                '"benefits" in the game file, or a file of cases'
+            )
+        shares = rules.proportional(game, weights)
+    else:
+        shares = rules.equal(game)
+    if dense:
+        inside = rules.in_core(game, shares)
+        empty = rules.core_is_empty(game)
+        if empty:
+            notes.append(
+                "The core is empty: whatever the split, some group of agencies would "
+                "do better on its own."
+            )
+        elif not inside:
+            notes.append(
+                "This split is not in the core: some group of agencies would do better on its own."
+            )
+    else:
+        inside = _sparse_in_core(game, shares)
+        empty = None
+        notes.append(
+            "With more than 20 agencies the core is checked against every coalition "
+            "listed and, where every share is at least zero, every coalition not "
+            "listed (worth 0)."
+        )
+    return Allocated(
+        method,
+        list(game.players),
+        [float(x) for x in shares],
+        float(total),
+        inside,
+        empty,
+        rules.RULES[method],
+        notes,
+        bound,
+    )
+
+
+def _sparse_in_core(game: Game, shares: np.ndarray) -> bool:
+    tolerance = 1e-7 * max(1.0, abs(game.value(game.grand)))
+    for mask, worth in (game.listed or {}).items():
+        members = [i for i in range(game.size) if mask >> i & 1]
+        if float(shares[members].sum()) < worth - tolerance:
+            return False
+    return bool(np.all(shares >= -tolerance))

@@ -1,1 +1,0 @@
-"""Storage: SQLAlchemy models, repositories, Alembic migrations, the Parquet line store."""

@@ -1,1 +1,0 @@
-"""The web workspace: a partnership counts its place together, in the browser."""
