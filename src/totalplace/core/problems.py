@@ -41,6 +41,9 @@ PROBLEM_CODES: dict[str, str] = {
     "bad-game": "Correct the game file (docs/formats/game.md).",
     "bad-case": "Correct the case file (docs/formats/case.md).",
     "bad-model": "Correct the model file (docs/formats/model.md).",
+    "bad-record": "Correct the record in the package's file (docs/formats/place-data-package.md).",
+    "unknown-resource": "Remove the resource from datapackage.json, or check its name and path "
+    "(docs/formats/place-data-package.md lists every resource).",
 }
 
 

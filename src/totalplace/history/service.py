@@ -6,14 +6,20 @@ from __future__ import annotations
 import csv
 import json
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from totalplace.core.problems import ImportRejected, Problem
 from totalplace.core.reference import data_path
+from totalplace.core.registry import PackageFile
 from totalplace.core.spreadsheets import decode
 from totalplace.core.store import audit as audit_store
 from totalplace.core.store import base as store_base
+from totalplace.core.store import rows
 from totalplace.core.store.db import Store
 from totalplace.history.files.transcripts import quotes_from_report, read_turns
 from totalplace.history.rules import (
@@ -301,11 +307,9 @@ def set_outline(store: Store, name: str, path: Path, actor: str) -> None:
 
 def projects_of_place(store: Store, place_id: str) -> list[dict[str, Any]]:
     """The learning histories started from a place's workspace."""
-    from sqlalchemy import select
-
     with store.sessions() as session:
-        rows = session.scalars(select(HistoryProject).order_by(HistoryProject.name))
-        return [dict(r.data) for r in rows if r.data.get("place_id") == place_id]
+        found = session.scalars(select(HistoryProject).order_by(HistoryProject.name))
+        return [dict(r.data) for r in found if r.data.get("place_id") == place_id]
 
 
 def edit_taxonomy(
@@ -332,3 +336,92 @@ def edit_taxonomy(
             project["taxonomy"].append(role.strip())
     save(store, project, actor, "history-taxonomy", {"added": add, "removed": remove})
     return list(project["taxonomy"])
+
+
+class HistoriesOfPlace:
+    """A place's learning histories (those started from its workspace) in its package.
+
+    Histories are keyed by name, not by place, so the place is read from each one's data.
+    """
+
+    paths: tuple[str, ...] = ("histories.json",)
+
+    def _rows(self, session: Session, place_id: str) -> list[HistoryProject]:
+        found = session.scalars(select(HistoryProject).order_by(HistoryProject.name))
+        return [r for r in found if r.data.get("place_id") == place_id]
+
+    def export(self, store: Store, place_id: str) -> list[PackageFile]:
+        with store.sessions() as session:
+            items = [
+                {
+                    "name": r.name,
+                    "data": r.data,
+                    "updated_by": r.updated_by,
+                    "updated_at": rows.iso(r.updated_at),
+                }
+                for r in self._rows(session, place_id)
+            ]
+        if not items:
+            return []
+        descriptor = {
+            "format": "json",
+            "mediatype": "application/json",
+            "schema": "place-data-package.md#histories",
+        }
+        return [PackageFile("histories", "histories.json", rows.to_json(items), descriptor)]
+
+    def load(self, session: Session, place_id: str, files: dict[str, bytes], actor: str) -> None:
+        content = files.get("histories.json")
+        if content is None:
+            return
+        problems = []
+        for number, item in enumerate(rows.from_json(content, "histories.json"), start=1):
+            name, data = item.get("name"), item.get("data")
+            if not isinstance(name, str) or not name or not isinstance(data, dict):
+                problems.append(
+                    Problem(
+                        "bad-record",
+                        "a history needs a name and its data",
+                        file="histories.json",
+                        row=number,
+                        column="name",
+                    )
+                )
+                continue
+            if session.get(HistoryProject, name) is not None:
+                problems.append(
+                    Problem(
+                        "duplicate-key",
+                        f"a learning history {name!r} is already stored",
+                        file="histories.json",
+                        row=number,
+                        column="name",
+                        fix="Rename the history in the file, or delete the stored one.",
+                    )
+                )
+                continue
+            session.add(
+                HistoryProject(
+                    name=name,
+                    data={**data, "place_id": place_id},
+                    updated_by=str(item.get("updated_by") or actor),
+                    updated_at=_when(item.get("updated_at")),
+                )
+            )
+        if problems:
+            raise ImportRejected(problems)
+
+    def delete(self, session: Session, place_id: str, replacing: bool) -> list[str]:
+        for row in self._rows(session, place_id):
+            session.delete(row)
+        return []
+
+
+def _when(text: object) -> datetime:
+    try:
+        return datetime.fromisoformat(str(text))
+    except ValueError:
+        return store_base.now()
+
+
+PLACE_DATA = HistoriesOfPlace()

@@ -5,9 +5,11 @@ from __future__ import annotations
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
+from totalplace.core.lifecycle import Table, TablesOfPlace
 from totalplace.core.problems import ImportRejected, Problem
 from totalplace.core.reference import gdp_deflator, unit_costs
 from totalplace.core.store import audit as audit_store
@@ -191,3 +193,33 @@ def cite(
             place_id,
             {"journey": record.journey_id, "history": history_name, "quote": quote_id},
         )
+
+
+def _check_stored_journey(record: dict[str, Any], file: str, number: int) -> None:
+    """A journey in a place data package has steps and no names: pseudonymised on entry."""
+    steps = record.get("steps")
+    if not isinstance(steps, list) or not all(isinstance(s, dict) for s in steps):
+        raise ImportRejected(
+            [
+                Problem(
+                    "bad-record",
+                    "steps must be a list of steps",
+                    file=file,
+                    row=number,
+                    column="steps",
+                )
+            ]
+        )
+
+
+PLACE_DATA = TablesOfPlace(
+    (
+        Table(
+            JourneyRecord,
+            "journeys",
+            "journeys.json",
+            "place-data-package.md#journeys",
+            check=_check_stored_journey,
+        ),
+    )
+)

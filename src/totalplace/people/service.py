@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from totalplace.core.registry import PackageFile
 from totalplace.core.store import audit as audit_store
 from totalplace.core.store import base as store_base
 from totalplace.core.store.db import Store
@@ -187,3 +188,25 @@ def change_password(session: Session, user_id: int, current: str, new: str) -> N
         raise PeopleError("Your current password is not right.") from None
     user.password_hash = hash_password(new)
     audit_store.audit(session, user.email, "change-password", None, {})
+
+
+class PeopleOfPlace:
+    """People are not place data: a replaced place keeps its members and invitations; a
+    deleted place takes them with it. Nothing of theirs travels in the package."""
+
+    paths: tuple[str, ...] = ()
+
+    def export(self, store: Store, place_id: str) -> list[PackageFile]:
+        return []
+
+    def load(self, session: Session, place_id: str, files: dict[str, bytes], actor: str) -> None:
+        return None
+
+    def delete(self, session: Session, place_id: str, replacing: bool) -> list[str]:
+        if not replacing:
+            for model in (Invitation, Membership):
+                session.execute(delete(model).where(model.place_id == place_id))
+        return []
+
+
+PLACE_DATA = PeopleOfPlace()

@@ -13,13 +13,11 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
-    delete,
     select,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from totalplace.core.store.base import Base, of_an_agency
-from totalplace.count.tables import ClassificationRule, ColumnMapping, Submission
 
 
 class Place(Base):
@@ -70,18 +68,6 @@ def get_place(session: Session, place_id: str) -> Place | None:
 
 def list_places(session: Session) -> list[Place]:
     return list(session.scalars(select(Place).order_by(Place.place_id)))
-
-
-def delete_place(session: Session, place_id: str) -> list[str]:
-    """Remove a place and all it holds; returns the line files it used."""
-    files = list(
-        session.scalars(select(Submission.lines_file).where(Submission.place_id == place_id))
-    )
-    for model in (ClassificationRule, ColumnMapping, Submission, Apportionment, Population):
-        session.execute(delete(model).where(model.place_id == place_id))
-    session.execute(delete(Agency).where(Agency.place_id == place_id))
-    session.execute(delete(Place).where(Place.place_id == place_id))
-    return files
 
 
 def agencies(session: Session, place_id: str) -> list[Agency]:

@@ -1,0 +1,10 @@
+"""Sharing the savings of pooled cases fairly, and the budget impact of a change."""
+
+from totalplace.core.registry import Capability
+
+CAPABILITY = Capability(
+    name="sharing",
+    title="Sharing the savings",
+    order=60,
+    commands="totalplace.sharing.commands:app",
+)

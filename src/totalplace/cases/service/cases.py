@@ -13,6 +13,7 @@ from totalplace.cases.rules.uncertainty import simulate
 from totalplace.cases.service.appraising import Appraised, game_from_cases
 from totalplace.cases.tables import BusinessCase
 from totalplace.core.jsonfile import parse_json, validation_problems
+from totalplace.core.lifecycle import Table, TablesOfPlace
 from totalplace.core.problems import ImportRejected, Problem
 from totalplace.core.store import audit as audit_store
 from totalplace.core.store import base as store_base
@@ -141,3 +142,26 @@ def cited(
     if problems:
         raise ImportRejected(problems)
     return out
+
+
+def _check_stored_case(record: dict[str, Any], file: str, number: int) -> None:
+    """A case in a place data package passes every check a new case file does."""
+    where = f"{file} record {number}"
+    try:
+        spec = CaseSpec.model_validate(record.get("spec"))
+    except ValidationError as exc:
+        raise validation_problems(exc, where, "bad-case") from exc
+    case_from_spec(spec, where)
+
+
+PLACE_DATA = TablesOfPlace(
+    (
+        Table(
+            BusinessCase,
+            "business_cases",
+            "business_cases.json",
+            "case.schema.json",
+            check=_check_stored_case,
+        ),
+    )
+)

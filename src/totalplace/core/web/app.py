@@ -11,16 +11,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from totalplace.cases import web as cases
 from totalplace.core.config import Settings
+from totalplace.core.registry import capability_routers
 from totalplace.core.store.db import Store, open_store
 from totalplace.core.web import pages
 from totalplace.core.web.security import SignInLimiter, SignInRequired
-from totalplace.count.web import api, count, publications, returns
-from totalplace.history import web as history
-from totalplace.journeys import web as evidence
-from totalplace.people.web import auth, people
-from totalplace.places import web as places
 
 STATIC = Path(__file__).parent / "static"
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -97,18 +92,7 @@ def create_app(
         )
 
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
-    for router in (
-        auth.router,
-        places.router,
-        people.router,
-        returns.router,
-        count.router,
-        publications.router,
-        cases.router,
-        evidence.router,
-        history.router,
-        api.router,
-    ):
+    for router in capability_routers():
         app.include_router(router)
 
     @app.get("/", include_in_schema=False)

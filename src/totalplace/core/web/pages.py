@@ -14,11 +14,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from totalplace.core.money import format_gbp
 from totalplace.core.reference import reference
+from totalplace.core.registry import templates
 from totalplace.core.web.security import csrf_token
 
-PACKAGE = Path(__file__).resolve().parents[2]
 # The shell's own templates first, then each capability's `templates/` folder.
-TEMPLATES = [Path(__file__).parent / "templates", *sorted(PACKAGE.glob("*/templates"))]
+TEMPLATES = [str(Path(__file__).parent / "templates"), *templates()]
 
 
 class _Numbered(Protocol):

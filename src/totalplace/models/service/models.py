@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from totalplace.core.jsonfile import parse_json
+from totalplace.core.lifecycle import Table, TablesOfPlace
 from totalplace.core.problems import ImportRejected, Problem
 from totalplace.core.store import audit as audit_store
 from totalplace.core.store import base as store_base
@@ -60,3 +61,14 @@ def run(spec: dict[str, Any], draws: int | None = None) -> dict[str, Any]:
         path = Path(folder) / "model.json"
         path.write_text(json.dumps(spec))
         return run_model_file(path, draws)
+
+
+def _check_stored_model(record: dict[str, Any], file: str, number: int) -> None:
+    """A model in a place data package passes every check a new model file does."""
+    where = f"{file} record {number}"
+    model_from_spec(validated_model(record.get("spec"), where), where)
+
+
+PLACE_DATA = TablesOfPlace(
+    (Table(ModelRecord, "models", "models.json", "model.schema.json", check=_check_stored_model),)
+)

@@ -47,6 +47,10 @@ class PlacePackage:
     apportionment: list[Row] = field(default_factory=list)
     returns: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=LINE_SCHEMA))
     extra_columns: dict[str, list[str]] = field(default_factory=dict)
+    # Every other capability's resources, by file name: read and checked by their owners.
+    files: dict[str, bytes] = field(default_factory=dict)
+    # How each of those is described in datapackage.json (name, format, mediatype, ...).
+    descriptors: dict[str, dict[str, object]] = field(default_factory=dict)
 
 
 def _quiet(_message: str) -> None:
@@ -73,9 +77,44 @@ def package_folder(path: Path) -> Iterator[Path]:
         yield found[0].parent if found else root
 
 
-def read_package(path: Path, reference: Reference, report: Report = _quiet) -> PlacePackage:
+def read_package(
+    path: Path, reference: Reference, known: tuple[str, ...] = (), report: Report = _quiet
+) -> PlacePackage:
+    """Read and check the core resources; take the bytes of the `known` other files (each
+    capability's own resources, checked by it). A resource in datapackage.json that nothing
+    reads is a problem, so nothing a person sends is left out in silence."""
     with package_folder(path) as folder:
-        return _read_folder(folder, reference, report)
+        package = _read_folder(folder, reference, report)
+        _check_listed(folder, known)
+        for name in known:
+            if (folder / name).is_file():
+                package.files[name] = (folder / name).read_bytes()
+        return package
+
+
+def _check_listed(folder: Path, known: tuple[str, ...]) -> None:
+    descriptor = folder / "datapackage.json"
+    if not descriptor.exists():
+        return
+    listed = json.loads(descriptor.read_text(encoding="utf-8")).get("resources", [])
+    core = {r.name for r in RESOURCES}
+    unread = [
+        str(item.get("path"))
+        for item in listed
+        if isinstance(item, dict) and item.get("name") not in core and item.get("path") not in known
+    ]
+    if unread:
+        raise ImportRejected(
+            [
+                Problem(
+                    "unknown-resource",
+                    f"datapackage.json lists {path!r}, which no part of totalplace reads",
+                    file="datapackage.json",
+                    column="resources",
+                )
+                for path in unread
+            ]
+        )
 
 
 def _read_folder(folder: Path, reference: Reference, report: Report) -> PlacePackage:
@@ -390,8 +429,12 @@ def write_package(package: PlacePackage, folder: Path) -> None:
     returns_extra = package.extra_columns.get("returns", [])
     _write_returns(folder / RETURNS.path, package.returns, returns_extra)
     descriptors.append(RETURNS.descriptor(returns_extra))
+    for path, content in sorted(package.files.items()):
+        (folder / path).write_bytes(content)
+        descriptors.append({"path": path, **package.descriptors.get(path, {})})
     descriptor = {
-        "profile": "tabular-data-package",
+        # Tabular while it holds only tables; other capabilities add JSON resources.
+        "profile": "data-package" if package.files else "tabular-data-package",
         "name": package.place["place_id"],
         "title": package.place["name"],
         "description": "A place data package written by totalplace "

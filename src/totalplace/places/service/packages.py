@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from totalplace.core.context import Report, default_actor, default_store, quiet
 from totalplace.core.problems import ImportRejected, Problem
 from totalplace.core.reference import reference
+from totalplace.core.registry import place_data
 from totalplace.core.store import audit as audit_store
 from totalplace.core.store import base as store_base
 from totalplace.core.store.db import Store
@@ -32,6 +33,9 @@ class PackageImported:
     lines: int
     submissions: int
     financial_years: list[str]
+    replaced: bool = False
+    # The other capabilities' resources it held (file names), each loaded by its owner.
+    resources: tuple[str, ...] = ()
 
 
 def import_package(
@@ -46,7 +50,8 @@ def import_package(
     actor = default_actor(actor)
     source = Path(path)
     report(f"Checking {source.name}")
-    package = read_package(source, reference(), report)
+    known = tuple(path for data in place_data() for path in data.paths)
+    package = read_package(source, reference(), known, report)
     place_id = package.place["place_id"]
     with store.sessions() as session:
         exists = place_tables.get_place(session, place_id) is not None
@@ -76,18 +81,26 @@ def import_package(
     try:
         with store.transaction() as session:
             if exists:
-                old_files = place_tables.delete_place(session, place_id)
+                old_files = delete_place_data(session, place_id, replacing=True)
                 session.flush()
-            _add_place(session, package)
+            _add_place(session, package, exists)
             session.flush()
             for submission in written:
                 session.add(submission)
+            session.flush()
+            for data in place_data():
+                data.load(session, place_id, package.files, actor)
             audit_store.audit(
                 session,
                 actor,
                 "import-package",
                 place_id,
-                {"file": source.name, "lines": package.returns.height, "replaced": exists},
+                {
+                    "file": source.name,
+                    "lines": package.returns.height,
+                    "replaced": exists,
+                    "resources": sorted(package.files),
+                },
             )
     except Exception:
         for submission in written:
@@ -101,7 +114,34 @@ def import_package(
         lines=package.returns.height,
         submissions=len(written),
         financial_years=sorted({s.financial_year for s in written}),
+        replaced=exists,
+        resources=tuple(sorted(package.files)),
     )
+
+
+def delete_place_data(session: Session, place_id: str, replacing: bool) -> list[str]:
+    """Every capability's data of the place, last-registered first; the line files to
+    remove once committed. When `replacing`, the place's row and its people stay."""
+    files: list[str] = []
+    for data in reversed(place_data()):
+        files.extend(data.delete(session, place_id, replacing))
+        session.flush()
+    return files
+
+
+def delete_place(store: Store, place_id: str, actor: str | None = None) -> None:
+    """Delete a place and everything every capability holds for it."""
+    store = default_store(store)
+    actor = default_actor(actor)
+    with store.transaction() as session:
+        place = place_tables.get_place(session, place_id)
+        if place is None:
+            raise ImportRejected([Problem("unknown-place", f"there is no place {place_id!r}")])
+        files = delete_place_data(session, place_id, replacing=False)
+        session.delete(place)
+        audit_store.audit(session, actor, "delete-place", None, {"place_id": place_id})
+    for name in files:
+        store.lines.remove(name)
 
 
 def write_submissions(
@@ -158,18 +198,24 @@ def _all_null_extra(frame: pl.DataFrame, column: str) -> bool:
     return column not in LINE_SCHEMA and frame[column].null_count() == frame.height
 
 
-def _add_place(session: Session, package: PlacePackage) -> None:
+def _add_place(session: Session, package: PlacePackage, exists: bool) -> None:
     place = package.place
     place_id = place["place_id"]
-    session.add(
-        Place(
-            place_id=place_id,
-            name=place["name"],
-            gss_codes=place["gss_codes"],
-            extras=_extras(place, "place", package),
-            created_at=store_base.now(),
+    stored = session.get(Place, place_id) if exists else None
+    if stored is None:
+        session.add(
+            Place(
+                place_id=place_id,
+                name=place["name"],
+                gss_codes=place["gss_codes"],
+                extras=_extras(place, "place", package),
+                created_at=store_base.now(),
+            )
         )
-    )
+    else:
+        # The row stays, so the place's people keep their roles across a replace.
+        stored.name, stored.gss_codes = place["name"], place["gss_codes"]
+        stored.extras = _extras(place, "place", package)
     session.flush()
     for row in package.agencies:
         session.add(
@@ -214,6 +260,10 @@ def export_package(place_id: str, path: Path | str, store: Store | None = None) 
     store = default_store(store)
     target = Path(path)
     package = load_package(store, place_id)
+    for data in place_data():
+        for item in data.export(store, place_id):
+            package.files[item.path] = item.content
+            package.descriptors[item.path] = {"name": item.name, **item.descriptor}
     if target.suffix.lower() == ".zip":
         with tempfile.TemporaryDirectory(prefix="totalplace-export-") as tmp:
             folder = Path(tmp) / place_id

@@ -1,0 +1,74 @@
+"""Cost-of-failure models in the workspace."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from totalplace.core.problems import Problem
+from totalplace.core.web.pages import numbered, render
+from totalplace.core.web.security import Viewer, in_place, place_of, store_of
+from totalplace.core.web.uploads import import_upload
+from totalplace.models.service import models as model_service
+
+router = APIRouter(include_in_schema=False)
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
+
+def _models(
+    request: Request,
+    viewer: Viewer,
+    place_id: str,
+    problems: list[Problem] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "models.html",
+        {
+            "viewer": viewer,
+            "place": place_of(request, place_id),
+            "problems": problems or [],
+            "rows": model_service.records(store_of(request), place_id),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/places/{place_id}/models")
+def models(request: Request, place_id: str) -> HTMLResponse:
+    return _models(request, in_place(request, place_id, "analyse"), place_id)
+
+
+@router.post("/places/{place_id}/models")
+async def add_model(request: Request, place_id: str) -> Response:
+    viewer = in_place(request, place_id, "analyse")
+
+    def add(content: bytes, filename: str) -> str:
+        store = store_of(request)
+        number = model_service.add_model(store, place_id, content, filename, viewer.email)
+        return f"/places/{place_id}/models/{number}"
+
+    return await import_upload(
+        request,
+        MAX_FILE_BYTES,
+        add,
+        lambda problems: _models(request, viewer, place_id, problems, 400),
+    )
+
+
+@router.get("/places/{place_id}/models/{record_id:int}")
+def model(request: Request, place_id: str, record_id: int) -> HTMLResponse:
+    viewer = in_place(request, place_id, "analyse")
+    records = model_service.records(store_of(request), place_id)
+    record = numbered(records, record_id, "cost-of-failure model")
+    return render(
+        request,
+        "model.html",
+        {
+            "viewer": viewer,
+            "place": place_of(request, place_id),
+            "record": record,
+            "result": model_service.run(record.spec),
+        },
+    )
