@@ -14,9 +14,8 @@ from rich.console import Console
 from rich.status import Status
 
 from totalplace.core.config import Settings
-from totalplace.core.problems import ImportRejected
+from totalplace.core.problems import ImportRejected, TotalplaceError
 from totalplace.core.store.db import Store, open_store
-from totalplace.core.years import FinancialYearError
 
 out = Console()
 err = Console(stderr=True)
@@ -63,8 +62,10 @@ def friendly_errors() -> Iterator[None]:
     except ImportRejected as exc:
         err.print(exc.summary(), markup=False, highlight=False)
         raise typer.Exit(code=1) from None
-    except FinancialYearError as exc:
-        err.print(f"Error: {exc}", markup=False, highlight=False)
+    except TotalplaceError as exc:
+        # One message when there is one problem; the located list when there are more.
+        text = str(exc) if len(exc.problems) == 1 else exc.summary()
+        err.print(f"Error: {text}", markup=False, highlight=False)
         raise typer.Exit(code=1) from None
 
 

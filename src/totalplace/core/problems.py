@@ -1,12 +1,16 @@
-"""Import problems: each has a name, a message, where it is, and how to fix it.
+"""Problems and the one error root: each problem has a name, a message, where it is, and
+how to fix it; every error a person can meet is a `TotalplaceError` carrying problems.
 
-Every code here is documented in docs/formats/errors.md (a test checks it).
+Every code here is documented in docs/formats/errors.md (a test checks it), and every door
+shows a TotalplaceError the same way: the CLI prints its problems and exits 1; the web shows
+them on the form or an error page, with the error's HTTP status; nothing matches message text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import ClassVar
 
 # code -> how to fix it, in general terms; a problem may add a specific fix.
 PROBLEM_CODES: dict[str, str] = {
@@ -17,7 +21,6 @@ PROBLEM_CODES: dict[str, str] = {
     "missing-column": "Add the column, or map one of your columns to it with --mapping.",
     "duplicate-column": "Give each column a different header.",
     "reserved-column": "Rename the column; that name is used by totalplace itself.",
-    "no-header": "Add a header row naming the columns, or name them with --mapping.",
     "blank-value": "Fill the cell in, or remove the row if it is not a spend line.",
     "not-a-number": "Write the amount as a number such as 1234.56; £, commas and (1,234) are fine.",
     "too-many-decimals": "Amounts are in pounds and pence: round to two decimal places.",
@@ -41,6 +44,12 @@ PROBLEM_CODES: dict[str, str] = {
     "bad-game": "Correct the game file (docs/formats/game.md).",
     "bad-case": "Correct the case file (docs/formats/case.md).",
     "bad-model": "Correct the model file (docs/formats/model.md).",
+    "not-found": "Check the name or number: nothing by that name is stored.",
+    "bad-setting": "Correct the field named and save again.",
+    "people-request": "Check the email address, role and agency, and try again.",
+    "wrong-return-state": "Reload the returns page: the return has moved on since you opened it.",
+    "cannot-uprate": "Give costs in one price year, or add your own unit costs in that year.",
+    "sign-in-required": "Sign in first.",
     "bad-record": "Correct the record in the package's file (docs/formats/place-data-package.md).",
     "unknown-resource": "Remove the resource from datapackage.json, or check its name and path "
     "(docs/formats/place-data-package.md lists every resource).",
@@ -94,13 +103,61 @@ class Problem:
         }
 
 
-class ImportRejected(Exception):
-    """Nothing was imported: the problems say what to fix. An import is all or nothing."""
+class TotalplaceError(Exception):
+    """The root of every error a person may see: its problems say what was wrong, where
+    (file, sheet, row, column or a field), and how to fix it; `status` is its HTTP status.
 
-    def __init__(self, problems: Iterable[Problem], total: int | None = None) -> None:
+    Raise a subclass with a message (its class's `code` names the problem), or any
+    TotalplaceError with a list of problems.
+    """
+
+    code: ClassVar[str] = "bad-record"
+    status: ClassVar[int] = 400
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        problems: Iterable[Problem] | None = None,
+        field: str | None = None,
+        fix: str | None = None,
+        total: int | None = None,
+    ) -> None:
+        if problems is None:
+            problems = [Problem(self.code, message, column=field, fix=fix)]
         self.problems = list(problems)
         self.total = total if total is not None else len(self.problems)
-        super().__init__(self.summary())
+        self.field = field if field is not None else self._first_column()
+        super().__init__(message or self.summary())
+
+    def _first_column(self) -> str | None:
+        return self.problems[0].column if self.problems else None
+
+    def summary(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "detail": self.summary(),
+            "total": self.total,
+            "problems": [p.as_dict() for p in self.problems],
+        }
+
+
+class NotFound(TotalplaceError):
+    """What was asked for is not stored: a place, a case, a journey, a quote."""
+
+    code: ClassVar[str] = "not-found"
+    status: ClassVar[int] = 404
+
+
+class ImportRejected(TotalplaceError):
+    """Nothing was imported: the problems say what to fix. An import is all or nothing."""
+
+    status: ClassVar[int] = 422
+
+    def __init__(self, problems: Iterable[Problem], total: int | None = None) -> None:
+        super().__init__(problems=problems, total=total)
 
     def summary(self) -> str:
         shown = "\n".join(f"- {p}" for p in self.problems)

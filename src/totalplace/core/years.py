@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import ClassVar
+
+from totalplace.core.problems import TotalplaceError
 
 _PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-class FinancialYearError(ValueError):
-    pass
+class FinancialYearError(TotalplaceError, ValueError):
+    """A financial year not written as the field writes it (2009-10)."""
+
+    code: ClassVar[str] = "bad-financial-year"
 
 
 def parse_financial_year(text: str) -> int:

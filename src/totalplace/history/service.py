@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from totalplace.core.problems import ImportRejected, Problem
+from totalplace.core.problems import ImportRejected, NotFound, Problem
 from totalplace.core.reference import data_path
 from totalplace.core.registry import PackageFile
 from totalplace.core.spreadsheets import decode
@@ -48,15 +48,7 @@ def load(
         if found is not None:
             return dict(found.data)
     if not create:
-        raise ImportRejected(
-            [
-                Problem(
-                    "unknown-place",
-                    f"there is no learning history {name!r}",
-                    fix="Import a text into it first.",
-                )
-            ]
-        )
+        raise NotFound(f"there is no learning history {name!r}", fix="Import a text into it first.")
     return {
         "name": name,
         "taxonomy": default_taxonomy(),
@@ -226,14 +218,14 @@ def update_quote(store: Store, name: str, quote_id: str, actor: str, **changes: 
             item.update(changes)
             save(store, project, actor, "history-update-quote", {"quote": quote_id})
             return Quote(**item)
-    raise ImportRejected([Problem("unknown-place", f"there is no quote {quote_id!r}")])
+    raise NotFound(f"there is no quote {quote_id!r}")
 
 
 def suggestions(store: Store, name: str, quote_id: str) -> list[tuple[str, float]]:
     bank = quotes(load(store, name))
     target = next((q for q in bank if q.id == quote_id), None)
     if target is None:
-        raise ImportRejected([Problem("unknown-place", f"there is no quote {quote_id!r}")])
+        raise NotFound(f"there is no quote {quote_id!r}")
     return suggest_themes(
         target,
         [q for q in bank if q.themes and q.id != quote_id],
@@ -287,7 +279,7 @@ def set_outline(store: Store, name: str, path: Path, actor: str) -> None:
             if q not in known:
                 problems.append(
                     Problem(
-                        "unknown-place",
+                        "not-found",
                         f"there is no quote {q!r}",
                         file=path.name,
                         column=f"sections[{s}].quotes",

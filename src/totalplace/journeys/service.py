@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from totalplace.core.lifecycle import Table, TablesOfPlace
-from totalplace.core.problems import ImportRejected, Problem
+from totalplace.core.problems import ImportRejected, NotFound, Problem
 from totalplace.core.reference import gdp_deflator, unit_costs
 from totalplace.core.store import audit as audit_store
 from totalplace.core.store import base as store_base
@@ -99,7 +99,7 @@ def add_step(
     with store.transaction() as session:
         record = session.get(JourneyRecord, record_id)
         if record is None or record.place_id != place_id:
-            raise ImportRejected([Problem("unknown-place", "there is no such journey")])
+            raise NotFound("there is no such journey")
         number = max((int(str(s["number"])) for s in record.steps), default=0) + 1
         step = Step(
             number,
@@ -175,16 +175,12 @@ def cite(
     project = history.load(store, f"{place_id}:{history_name}")
     if not any(q["id"] == quote_id for q in project["quotes"]):
         raise ImportRejected(
-            [
-                Problem(
-                    "unknown-place", f"{history_name!r} has no quote {quote_id!r}", column="quote"
-                )
-            ]
+            [Problem("not-found", f"{history_name!r} has no quote {quote_id!r}", column="quote")]
         )
     with store.transaction() as session:
         record = session.get(JourneyRecord, record_id)
         if record is None or record.place_id != place_id:
-            raise ImportRejected([Problem("unknown-place", "there is no such journey")])
+            raise NotFound("there is no such journey")
         record.quotes = [*(record.quotes or []), {"history": history_name, "quote": quote_id}]
         audit_store.audit(
             session,

@@ -10,12 +10,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import ClassVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from totalplace.core.problems import TotalplaceError
 from totalplace.core.registry import PackageFile
 from totalplace.core.store import audit as audit_store
 from totalplace.core.store import base as store_base
@@ -30,8 +32,10 @@ _DUMMY_HASH = _hasher.hash("not a real password")
 MIN_PASSWORD = 12
 
 
-class PeopleError(ValueError):
+class PeopleError(TotalplaceError, ValueError):
     """A request about people that cannot be met; the message says why."""
+
+    code: ClassVar[str] = "people-request"
 
 
 @dataclass(frozen=True)

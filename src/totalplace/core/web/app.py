@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from totalplace.core.config import Settings
+from totalplace.core.problems import TotalplaceError
 from totalplace.core.registry import capability_routers
 from totalplace.core.store.db import Store, open_store
 from totalplace.core.web import pages
@@ -69,12 +70,27 @@ def create_app(
         return response
 
     @app.exception_handler(SignInRequired)
-    async def to_login(request: Request, _exc: SignInRequired) -> Response:
+    async def to_login(request: Request, exc: SignInRequired) -> Response:
+        if request.url.path.startswith("/api/"):
+            answer = {**exc.as_dict(), "detail": "Sign in first."}
+            return Response(pages.json_text(answer), status_code=401, media_type="application/json")
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(TotalplaceError)
+    async def totalplace_error(request: Request, exc: TotalplaceError) -> Response:
+        """Any error a service raises reaches a person as its problems, never a traceback."""
         if request.url.path.startswith("/api/"):
             return Response(
-                '{"detail": "Sign in first."}', status_code=401, media_type="application/json"
+                pages.json_text(exc.as_dict()),
+                status_code=exc.status,
+                media_type="application/json",
             )
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        return pages.render(
+            request,
+            "error.html",
+            {"status": exc.status, "detail": str(exc), "problems": exc.problems},
+            status_code=exc.status,
+        )
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:

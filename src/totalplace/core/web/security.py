@@ -11,9 +11,11 @@ import secrets
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
+from typing import ClassVar
 
 from fastapi import HTTPException, Request
 
+from totalplace.core.problems import TotalplaceError
 from totalplace.core.store.db import Store
 from totalplace.people import service as people
 from totalplace.places import tables as place_tables
@@ -33,8 +35,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 
-class SignInRequired(Exception):
+class SignInRequired(TotalplaceError):
     """Raised when a page needs a signed-in user; the app redirects to /login."""
+
+    code: ClassVar[str] = "sign-in-required"
+    status: ClassVar[int] = 401
 
 
 @dataclass(frozen=True)
@@ -69,12 +74,12 @@ def place_of(request: Request, place_id: str) -> Place | None:
 def signed_in(request: Request) -> Viewer:
     user_id = request.session.get("user_id")
     if not isinstance(user_id, int):
-        raise SignInRequired
+        raise SignInRequired("you are not signed in")
     with store_of(request).sessions() as session:
         found = people.person(session, user_id)
     if found is None:
         request.session.clear()
-        raise SignInRequired
+        raise SignInRequired("you are not signed in")
     return Viewer(found.id, found.email, found.name)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from totalplace.core.context import default_store
-from totalplace.core.problems import ImportRejected, Problem
+from totalplace.core.problems import NotFound
 from totalplace.core.store.db import Store
 from totalplace.core.years import parse_financial_year
 from totalplace.count import tables as count_tables
@@ -21,10 +21,6 @@ from totalplace.places import tables as place_tables
 from totalplace.places.tables import Population
 
 
-class CountError(ValueError):
-    """The count cannot be made as asked; the message says why and what to do."""
-
-
 def count_place(place_id: str, financial_year: str, store: Store | None = None) -> CountResult:
     return count(count_input(place_id, financial_year, default_store(store)))
 
@@ -35,7 +31,7 @@ def count_input(place_id: str, financial_year: str, store: Store) -> CountInput:
     with store.sessions() as session:
         place = place_tables.get_place(session, place_id)
         if place is None:
-            raise ImportRejected([Problem("unknown-place", f"there is no place {place_id!r}")])
+            raise NotFound(f"there is no place {place_id!r}")
         agencies = [
             AgencyInfo(a.agency_id, a.name, a.agency_type)
             for a in place_tables.agencies(session, place_id)

@@ -10,13 +10,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from hashlib import sha256
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import polars as pl
 
 from totalplace.core.context import Report, default_actor, default_store, quiet
 from totalplace.core.money import pence_to_pounds
-from totalplace.core.problems import ImportRejected, Problem, ProblemList
+from totalplace.core.problems import ImportRejected, Problem, ProblemList, TotalplaceError
 from totalplace.core.reference import reference
 from totalplace.core.spreadsheets import Sheet, decode, read_sheets
 from totalplace.core.store import audit as audit_store
@@ -359,8 +359,11 @@ def _file_hash(path: Path) -> str:
     return sha256(path.read_bytes()).hexdigest()
 
 
-class ReturnStateError(ValueError):
+class ReturnStateError(TotalplaceError, ValueError):
     """A return cannot move to the state asked for; the message says why."""
+
+    code: ClassVar[str] = "wrong-return-state"
+    status: ClassVar[int] = 409
 
 
 def submit_return(store: Store, submission_id: int, actor: str) -> None:

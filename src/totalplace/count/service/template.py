@@ -10,7 +10,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from totalplace.core.context import default_store
-from totalplace.core.problems import ImportRejected, Problem
+from totalplace.core.problems import NotFound
 from totalplace.core.reference import reference
 from totalplace.core.store.db import Store
 from totalplace.places import tables as place_tables
@@ -27,7 +27,7 @@ def write_template(
     with store.sessions() as session:
         place = place_tables.get_place(session, place_id)
         if place is None:
-            raise ImportRejected([Problem("unknown-place", f"there is no place {place_id!r}")])
+            raise NotFound(f"there is no place {place_id!r}")
         agencies = [
             (a.agency_id, a.name, a.agency_type) for a in place_tables.agencies(session, place_id)
         ]

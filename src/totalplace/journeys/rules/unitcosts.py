@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import ClassVar
+
+from totalplace.core.problems import TotalplaceError
 
 
-class PriceYearError(ValueError):
+class PriceYearError(TotalplaceError, ValueError):
     """Costs cannot be moved between these price years; the message says why."""
+
+    code: ClassVar[str] = "cannot-uprate"
 
 
 @dataclass(frozen=True)

@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
+
+from totalplace.core.problems import TotalplaceError
 
 FUNCTIONS = {"exp": np.exp, "log": np.log, "sqrt": np.sqrt, "min": np.minimum, "max": np.maximum}
 
 
-class ExpressionError(ValueError):
+class ExpressionError(TotalplaceError, ValueError):
     """An expression that cannot be read or evaluated; the message says why."""
+
+    code: ClassVar[str] = "bad-model"
 
 
 def names_in(text: str) -> set[str]:

@@ -17,22 +17,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
 
+from totalplace.core.problems import TotalplaceError
 from totalplace.models.rules.expressions import evaluate, names_in
 
 Floats = NDArray[np.float64]
 COMPLEMENT = "C"
 
 
-class ModelError(ValueError):
+class ModelError(TotalplaceError, ValueError):
     """A model that cannot be run as written; `where` names the field."""
 
+    code: ClassVar[str] = "bad-model"
+
     def __init__(self, where: str, message: str) -> None:
-        super().__init__(f"{where}: {message}")
+        super().__init__(f"{where}: {message}", field=where)
         self.where = where
         self.message = message
 

@@ -12,7 +12,7 @@ import polars as pl
 from sqlalchemy.orm import Session
 
 from totalplace.core.context import Report, default_actor, default_store, quiet
-from totalplace.core.problems import ImportRejected, Problem
+from totalplace.core.problems import ImportRejected, NotFound, Problem
 from totalplace.core.reference import reference
 from totalplace.core.registry import place_data
 from totalplace.core.store import audit as audit_store
@@ -136,7 +136,7 @@ def delete_place(store: Store, place_id: str, actor: str | None = None) -> None:
     with store.transaction() as session:
         place = place_tables.get_place(session, place_id)
         if place is None:
-            raise ImportRejected([Problem("unknown-place", f"there is no place {place_id!r}")])
+            raise NotFound(f"there is no place {place_id!r}")
         files = delete_place_data(session, place_id, replacing=False)
         session.delete(place)
         audit_store.audit(session, actor, "delete-place", None, {"place_id": place_id})
@@ -278,7 +278,7 @@ def load_package(store: Store, place_id: str) -> PlacePackage:
     with store.sessions() as session:
         place = place_tables.get_place(session, place_id)
         if place is None:
-            raise ImportRejected([Problem("unknown-place", f"there is no place {place_id!r}")])
+            raise NotFound(f"there is no place {place_id!r}")
         agencies = place_tables.agencies(session, place_id)
         populations = place_tables.populations(session, place_id)
         shares = place_tables.apportionments(session, place_id)

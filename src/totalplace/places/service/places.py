@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from typing import ClassVar
 
 from sqlalchemy.orm import Session
 
+from totalplace.core.problems import TotalplaceError
 from totalplace.core.store import audit as audit_store
 from totalplace.core.store import base as store_base
 from totalplace.people import service as people
@@ -18,12 +20,13 @@ _AGENCY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _GSS = re.compile(r"^[EWSN]\d{8}$")
 
 
-class PlaceError(ValueError):
+class PlaceError(TotalplaceError, ValueError):
     """A change to a place that cannot be made: `field` says which form field is wrong."""
 
+    code: ClassVar[str] = "bad-setting"
+
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field=field)
 
 
 def create_place(

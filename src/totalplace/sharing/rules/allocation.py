@@ -14,9 +14,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
+
+from totalplace.core.problems import TotalplaceError
 
 MAX_DENSE_PLAYERS = 20
 TOLERANCE = 1e-7
@@ -24,8 +27,10 @@ TOLERANCE = 1e-7
 Floats = NDArray[np.float64]
 
 
-class GameError(ValueError):
+class GameError(TotalplaceError, ValueError):
     """A game that cannot be used as given; the message says what to change."""
+
+    code: ClassVar[str] = "bad-game"
 
 
 @dataclass(frozen=True)
