@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import DATA, cli, exact_json
-from totalplace.core.problems import ImportRejected
+from totalplace.core.problems import ImportRejected, NotFound
 from totalplace.core.store.db import Store
 from totalplace.history import service as history
 from totalplace.history.files.document import assemble, write
@@ -123,7 +123,7 @@ def test_an_unknown_role_is_refused_and_nothing_kept(sqlite_store: Store) -> Non
             sqlite_store, "tp", H / "panel.srt", {"Sam Ward": "Astronaut"}, None, "given", "editor"
         )
     assert caught.value.problems[0].column == "Sam Ward"
-    with pytest.raises(ImportRejected):
+    with pytest.raises(NotFound):  # nothing was kept: there is no such history
         history.load(sqlite_store, "tp")
 
 

@@ -8,9 +8,10 @@ import pytest
 
 from tests.helpers import DATA, cli, exact_json
 from totalplace.core.problems import ImportRejected
-from totalplace.core.reference import gdp_deflator, unit_costs
+from totalplace.core.reference import gdp_deflator
 from totalplace.journeys.files.journeys import read_journeys, write_journeys
 from totalplace.journeys.files.swimlane import swimlane_svg
+from totalplace.journeys.files.unitcosts import unit_costs
 from totalplace.journeys.rules.journeys import summarise
 from totalplace.journeys.rules.unitcosts import PriceYearError, uprate
 

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from totalplace.core import console
-from totalplace.core.console import err, out
+from totalplace.core.console import out
 
 app = typer.Typer()
 
@@ -82,16 +82,10 @@ def case_from_model_command(
 ) -> None:
     """A business case from a cost-of-failure model's strategy difference, agency by
     agency and year by year, ready for `totalplace case appraise`."""
-    from totalplace.models.rules.expressions import ExpressionError
-    from totalplace.models.rules.statemodel import ModelError
     from totalplace.models.service.modelling import case_from_model
 
-    try:
-        with console.friendly_errors():
-            spec = case_from_model(path, strategy, first_year)
-    except (ModelError, ExpressionError) as exc:
-        err.print(f"Error: {path.name}, {exc}", markup=False)
-        raise typer.Exit(code=1) from None
+    with console.friendly_errors(path.name):
+        spec = case_from_model(path, strategy, first_year)
     target.write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
     out.print(
         f"Wrote {target}: {len(spec['costs'])} costs and {len(spec['benefits'])} "
@@ -105,14 +99,10 @@ def case_impact_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Before a budget decision: the costs one agency's change shifts onto the others."""
-    from totalplace.sharing.files.impacts import read_impact
-    from totalplace.sharing.rules.impact import budget_impact
+    from totalplace.sharing.service import impact_of_file
 
     with console.friendly_errors():
-        spec, change, links = read_impact(path)
-    from totalplace.core.reference import discount_schedule
-
-    impact = budget_impact(change, links, spec.discount_rate, discount_schedule())
+        spec, impact = impact_of_file(path)
     if as_json:
         console.print_json(
             {

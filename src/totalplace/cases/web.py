@@ -11,8 +11,7 @@ from totalplace.core.problems import ImportRejected, Problem
 from totalplace.core.web.pages import numbered, render
 from totalplace.core.web.security import Viewer, in_place, place_of, store_of
 from totalplace.core.web.uploads import import_upload
-from totalplace.places import tables as place_tables
-from totalplace.sharing.rules.allocation import RULES
+from totalplace.sharing import service as sharing_service
 
 router = APIRouter(include_in_schema=False)
 MAX_CASE_BYTES = 1024 * 1024
@@ -26,8 +25,7 @@ def _list(
     status_code: int = 200,
 ) -> HTMLResponse:
     store = store_of(request)
-    with store.sessions() as session:
-        place = place_tables.get_place(session, place_id)
+    place = place_of(request, place_id)
     rows = case_service.cases(store, place_id)
     return render(
         request,
@@ -92,6 +90,6 @@ def case_shares(request: Request, place_id: str) -> HTMLResponse:
             "viewer": viewer,
             "place": place,
             "shares": case_service.shares(store_of(request), place_id),
-            "explanations": RULES,
+            "explanations": sharing_service.RULES,
         },
     )

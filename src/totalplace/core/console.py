@@ -56,7 +56,9 @@ def progress(message: str) -> Iterator[Progress]:
 
 
 @contextmanager
-def friendly_errors() -> Iterator[None]:
+def friendly_errors(file: str | None = None) -> Iterator[None]:
+    """Problems, not tracebacks: any TotalplaceError is printed (prefixed with the `file` the
+    command read, when it names one) and the command exits 1."""
     try:
         yield
     except ImportRejected as exc:
@@ -65,7 +67,8 @@ def friendly_errors() -> Iterator[None]:
     except TotalplaceError as exc:
         # One message when there is one problem; the located list when there are more.
         text = str(exc) if len(exc.problems) == 1 else exc.summary()
-        err.print(f"Error: {text}", markup=False, highlight=False)
+        where = f"{file}, " if file else ""
+        err.print(f"Error: {where}{text}", markup=False, highlight=False)
         raise typer.Exit(code=1) from None
 
 

@@ -22,15 +22,15 @@ from pathlib import Path
 from totalplace.core.context import Report, default_store, quiet
 from totalplace.core.reference import reference
 from totalplace.core.store.db import Store
-from totalplace.count.files.public_sources import (
+from totalplace.count.rules.classification import normalise_cofog
+from totalplace.count.service.returns import import_return
+from totalplace.count.service.sources import (
     CraRow,
     read_country_regional_analysis,
     read_mid_2020_populations,
     read_revenue_outturn,
     read_trafford_style_population,
 )
-from totalplace.count.rules.classification import normalise_cofog
-from totalplace.count.service.returns import import_return
 from totalplace.places.service.packages import import_package
 
 DEMO_SOURCES = Path(__file__).parent / "data"

@@ -89,11 +89,10 @@ def history_quotes_command(
 ) -> None:
     """The quote bank, searched and filtered."""
     from totalplace.history import service as history
-    from totalplace.history.rules import filtered
 
     with console.friendly_errors(), console.store() as store:
         bank = history.quotes(history.load(store, project))
-    chosen = filtered(bank, theme, role, place, section, sentiment, search)
+    chosen = history.filtered(bank, theme, role, place, section, sentiment, search)
     if as_json:
         console.print_json([_quote_json(q) for q in chosen])
         return
@@ -169,19 +168,17 @@ def history_build_command(
 ) -> None:
     """Write the learning history: narrative beside quotes, questions, glossary, balance."""
     from totalplace.history import service as history
-    from totalplace.history.files.document import assemble, write
 
     with (
         console.friendly_errors(),
         console.store() as store,
         console.progress("Writing the learning history"),
     ):
-        document = assemble(history.load(store, project))
-        write(document, target)
+        held_back = history.write_document(store, project, target)
     out.print(f"Wrote {target}.")
-    if document.held_back:
+    if held_back:
         out.print(
-            f"[yellow]Note:[/] {document.held_back} quote(s) that may identify someone "
+            f"[yellow]Note:[/] {held_back} quote(s) that may identify someone "
             "were left out until approved (`totalplace history approve`)."
         )
 

@@ -30,6 +30,8 @@ from totalplace.history.rules import (
     sentiment_of,
     suggest_themes,
 )
+from totalplace.history.rules import balance as rules_balance
+from totalplace.history.rules import filtered as rules_filtered
 from totalplace.history.tables import HistoryProject
 
 CONSENT = ("given", "withheld", "unknown")
@@ -417,3 +419,28 @@ def _when(text: object) -> datetime:
 
 
 PLACE_DATA = HistoriesOfPlace()
+
+
+def document(project: dict[str, Any], kind: str) -> bytes:
+    """The learning history as one document: `html`, `pdf` or `docx`."""
+    import tempfile
+
+    from totalplace.history.files.document import assemble, write
+
+    with tempfile.TemporaryDirectory(prefix="totalplace-history-") as folder:
+        return write(assemble(project), Path(folder) / f"learning-history.{kind}").read_bytes()
+
+
+def write_document(store: Store, name: str, target: Path) -> int:
+    """Write a learning history to a file; its suffix (.html, .pdf, .docx) says which kind.
+    Returns how many quotes were held back because they may identify someone."""
+    from totalplace.history.files.document import assemble, write
+
+    document = assemble(load(store, name))
+    write(document, target)
+    return int(document.held_back)
+
+
+# The quote bank's filters and balance, for the pages and commands that show them.
+filtered = rules_filtered
+balance = rules_balance

@@ -15,8 +15,6 @@ from totalplace.core.problems import ImportRejected, Problem
 from totalplace.core.web.pages import render
 from totalplace.core.web.security import Viewer, check_csrf, in_place, place_of, store_of
 from totalplace.history import service as history
-from totalplace.history.files.document import assemble, write
-from totalplace.history.rules import balance, filtered
 
 router = APIRouter(include_in_schema=False)
 MAX_BYTES = 5 * 1024 * 1024
@@ -132,7 +130,7 @@ def quote_bank(
     viewer = in_place(request, place_id, "analyse")
     project = _project(request, place_id, f"{place_id}:{name}")
     bank = history.quotes(project)
-    shown = filtered(
+    shown = history.filtered(
         bank, theme or None, role or None, None, None, sentiment or None, search or None
     )
     place = place_of(request, place_id)
@@ -146,7 +144,7 @@ def quote_bank(
             "project": project,
             "quotes": shown,
             "total": len(bank),
-            "balance": balance(bank),
+            "balance": history.balance(bank),
             "filters": {
                 "theme": theme or "",
                 "role": role or "",
@@ -185,9 +183,7 @@ def document(request: Request, place_id: str, name: str, kind: str) -> Response:
     if kind not in MEDIA:
         raise HTTPException(status_code=404, detail="Choose html, pdf or docx.")
     project = _project(request, place_id, f"{place_id}:{name}")
-    with tempfile.TemporaryDirectory(prefix="totalplace-history-") as folder:
-        path = write(assemble(project), Path(folder) / f"learning-history.{kind}")
-        content = path.read_bytes()
+    content = history.document(project, kind)
     return Response(
         content,
         media_type=MEDIA[kind],

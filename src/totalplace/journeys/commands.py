@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from totalplace.core import console
-from totalplace.core.console import err, out
+from totalplace.core.console import out
+from totalplace.core.problems import NotFound
 
 app = typer.Typer()
 
@@ -39,35 +40,30 @@ def journey_summary_command(
     agency, and the yearly cost for its cohort."""
     from dataclasses import asdict
 
-    from totalplace.core.reference import gdp_deflator, unit_costs
-    from totalplace.journeys.files.journeys import read_journeys
-    from totalplace.journeys.files.swimlane import swimlane_svg
-    from totalplace.journeys.rules.journeys import summarise
+    from totalplace.journeys import service as journeys
 
-    library = dict(unit_costs())
-    if own_costs is not None:
-        library.update(_own_unit_costs(own_costs))
     with console.friendly_errors():
-        journeys = read_journeys(path, library, gdp_deflator(), price_year)
-    summaries = [summarise(j) for j in journeys]
+        own = None if own_costs is None else (own_costs.read_bytes(), own_costs.name)
+        results = journeys.summarise_file(path.read_bytes(), path.name, price_year, own)
     if svg is not None:
         svg.mkdir(parents=True, exist_ok=True)
-        for journey in journeys:
-            (svg / f"{journey.journey_id}.svg").write_text(swimlane_svg(journey), encoding="utf-8")
+        for item in results:
+            (svg / f"{item.journey.journey_id}.svg").write_text(item.picture, encoding="utf-8")
     if as_json:
         console.print_json(
             [
                 {
-                    **asdict(s),
-                    "person": j.person,
-                    "price_year": j.price_year,
-                    "cohort_per_year": j.cohort_per_year,
+                    **asdict(r.summary),
+                    "person": r.journey.person,
+                    "price_year": r.journey.price_year,
+                    "cohort_per_year": r.journey.cohort_per_year,
                 }
-                for s, j in zip(summaries, journeys, strict=True)
+                for r in results
             ]
         )
         return
-    for s, j in zip(summaries, journeys, strict=True):
+    for r in results:
+        s, j = r.summary, r.journey
         out.print(
             f"\n[bold]{s.journey_id}[/] ({j.person}): {s.contacts} contacts with "
             f"{s.agencies} agencies over {s.days} days, {s.hand_offs} hand-offs, "
@@ -92,64 +88,13 @@ def journey_export_command(
     price_year: Annotated[str | None, typer.Option(help="Price all costs in this year.")] = None,
 ) -> None:
     """Write journeys back as CSV: pseudonyms only, days not dates, costs in one price year."""
-    from totalplace.core.reference import gdp_deflator, unit_costs
-    from totalplace.journeys.files.journeys import read_journeys, write_journeys
+    from totalplace.journeys import service as journeys
 
     with console.friendly_errors():
-        journeys = read_journeys(path, unit_costs(), gdp_deflator(), price_year)
-    write_journeys(journeys, target)
+        if not path.exists():
+            raise NotFound(f"{path} does not exist")
+        target.write_bytes(journeys.export_file(path.read_bytes(), path.name, price_year))
     out.print(f"Wrote {target}")
-
-
-def _own_unit_costs(path: Path) -> dict[str, Any]:
-    """A place's own unit costs: the shipped library's columns, checked row by row."""
-    import csv as csv_module
-
-    from totalplace.core.problems import Problem, ProblemList
-    from totalplace.core.spreadsheets import decode
-    from totalplace.core.years import is_financial_year
-    from totalplace.journeys.rules.unitcosts import UnitCost
-
-    problems = ProblemList()
-    found: dict[str, Any] = {}
-    rows = csv_module.DictReader(decode(path.read_bytes()).splitlines())
-    for number, row in enumerate(rows, start=2):
-        try:
-            cost = float(row.get("cost_gbp") or "")
-        except ValueError:
-            problems.add(
-                Problem(
-                    "not-a-number",
-                    f"{row.get('cost_gbp')!r} is not a number",
-                    file=path.name,
-                    row=number,
-                    column="cost_gbp",
-                )
-            )
-            continue
-        if not row.get("unit_cost_id") or not is_financial_year(row.get("price_year") or ""):
-            problems.add(
-                Problem(
-                    "blank-value",
-                    "unit_cost_id and price_year (like 2013-14) are needed",
-                    file=path.name,
-                    row=number,
-                    column="price_year",
-                )
-            )
-            continue
-        found[row["unit_cost_id"]] = UnitCost(
-            row["unit_cost_id"],
-            row.get("item", ""),
-            row.get("unit", ""),
-            cost,
-            row.get("agency_type", ""),
-            row["price_year"],
-            row.get("source", path.name),
-        )
-    with console.friendly_errors():
-        problems.raise_if_any()
-    return found
 
 
 unitcost_app = typer.Typer(help="The unit-cost library.", no_args_is_help=True)
@@ -165,14 +110,9 @@ def unitcost_search_command(
     """Find unit costs in the library shipped with totalplace."""
     from dataclasses import asdict
 
-    from totalplace.core.reference import unit_costs
+    from totalplace.journeys import service as journeys
 
-    wanted = words.lower().split()
-    found = [
-        u
-        for u in unit_costs().values()
-        if all(w in f"{u.item} {u.unit_cost_id}".lower() for w in wanted)
-    ][:limit]
+    found = journeys.search_unit_costs(words, limit)
     if as_json:
         console.print_json([asdict(u) for u in found])
         return
@@ -189,12 +129,8 @@ def unitcost_uprate_command(
     to_year: Annotated[str, typer.Option("--to", help="The price year wanted.")],
 ) -> None:
     """Move an amount between price years with the GDP deflator."""
-    from totalplace.core.reference import gdp_deflator
-    from totalplace.journeys.rules.unitcosts import PriceYearError, uprate
+    from totalplace.journeys import service as journeys
 
-    try:
-        value = uprate(amount, from_year, to_year, gdp_deflator())
-    except PriceYearError as exc:
-        err.print(f"Error: {exc}", markup=False)
-        raise typer.Exit(code=1) from None
+    with console.friendly_errors():
+        value = journeys.uprate(amount, from_year, to_year)
     out.print(f"£{amount:,.2f} in {from_year} prices is £{value:,.2f} in {to_year} prices.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,21 +11,22 @@ from sqlalchemy import select
 
 from totalplace.core.lifecycle import Table, TablesOfPlace
 from totalplace.core.problems import ImportRejected, NotFound, Problem
-from totalplace.core.reference import gdp_deflator, unit_costs
+from totalplace.core.reference import gdp_deflator
 from totalplace.core.store import audit as audit_store
 from totalplace.core.store import base as store_base
 from totalplace.core.store.db import Store
-from totalplace.journeys.files.journeys import read_journeys
-from totalplace.journeys.rules.journeys import OUTCOMES, Journey, Step
+from totalplace.journeys.files.journeys import parse_journeys, write_journeys
+from totalplace.journeys.files.swimlane import swimlane_svg
+from totalplace.journeys.files.unitcosts import read_unit_costs, unit_costs
+from totalplace.journeys.rules.journeys import OUTCOMES, Journey, JourneySummary, Step, summarise
+from totalplace.journeys.rules.unitcosts import UnitCost
+from totalplace.journeys.rules.unitcosts import uprate as uprate_amount
 from totalplace.journeys.tables import JourneyRecord
 
 
 def add_from_file(store: Store, place_id: str, content: bytes, file: str, actor: str) -> list[int]:
     """Read a journey file (all or nothing) and keep its journeys, names already gone."""
-    with tempfile.TemporaryDirectory(prefix="totalplace-journeys-") as folder:
-        path = Path(folder) / Path(file).name
-        path.write_bytes(content)
-        journeys = read_journeys(path, unit_costs(), gdp_deflator())
+    journeys = parse_journeys(content, file, unit_costs(), gdp_deflator())
     ids = []
     with store.transaction() as session:
         for journey in journeys:
@@ -219,3 +220,53 @@ PLACE_DATA = TablesOfPlace(
         ),
     )
 )
+
+
+# What the doors show: these names are the pages' and commands' whole view of journeys.
+__all__ = ["OUTCOMES", "JourneySummary", "summarise", "swimlane_svg"]
+
+
+@dataclass(frozen=True)
+class Summarised:
+    journey: Journey
+    summary: JourneySummary
+    picture: str  # the swim-lane picture, SVG
+
+
+def summarise_file(
+    content: bytes,
+    file: str,
+    price_year: str | None = None,
+    own_costs: tuple[bytes, str] | None = None,
+) -> list[Summarised]:
+    """Each journey of a file, summarised and drawn; a place's own unit costs (a CSV's
+    bytes and name) are used beside the shipped library, and win where both have an id."""
+    library = dict(unit_costs())
+    if own_costs is not None:
+        library.update(read_unit_costs(*own_costs))
+    journeys = parse_journeys(content, file, library, gdp_deflator(), price_year)
+    return [Summarised(j, summarise(j), swimlane_svg(j)) for j in journeys]
+
+
+def export_file(content: bytes, file: str, price_year: str | None = None) -> bytes:
+    """A journey file written back as CSV: pseudonyms only, costs in one price year."""
+    journeys = parse_journeys(content, file, unit_costs(), gdp_deflator(), price_year)
+    with tempfile.TemporaryDirectory(prefix="totalplace-journeys-") as folder:
+        target = Path(folder) / "journeys.csv"
+        write_journeys(journeys, target)
+        return target.read_bytes()
+
+
+def search_unit_costs(words: str, limit: int = 20) -> list[UnitCost]:
+    wanted = words.lower().split()
+    found = [
+        u
+        for u in unit_costs().values()
+        if all(w in f"{u.item} {u.unit_cost_id}".lower() for w in wanted)
+    ]
+    return found[:limit]
+
+
+def uprate(amount: float, from_year: str, to_year: str) -> float:
+    """An amount moved between price years by the GDP deflator shipped with totalplace."""
+    return uprate_amount(amount, from_year, to_year, gdp_deflator())

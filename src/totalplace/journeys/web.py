@@ -12,8 +12,6 @@ from totalplace.core.web.security import Viewer, check_csrf, in_place, place_of,
 from totalplace.core.web.uploads import import_upload
 from totalplace.history import service as history_service
 from totalplace.journeys import service as journey_service
-from totalplace.journeys.files.swimlane import swimlane_svg
-from totalplace.journeys.rules.journeys import OUTCOMES, summarise
 
 router = APIRouter(include_in_schema=False)
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -34,7 +32,7 @@ def _journeys(
             "viewer": viewer,
             "place": place_of(request, place_id),
             "problems": problems or [],
-            "rows": [(r, summarise(journey_service.as_journey(r))) for r in rows],
+            "rows": [(r, journey_service.summarise(journey_service.as_journey(r))) for r in rows],
         },
         status_code=status_code,
     )
@@ -92,10 +90,10 @@ def _journey_page(
             "place": place_of(request, place_id),
             "record": record,
             "journey": journey,
-            "summary": summarise(journey),
+            "summary": journey_service.summarise(journey),
             # The picture is built by our own code with every label escaped.
-            "picture": Markup(swimlane_svg(journey)),
-            "outcomes": OUTCOMES,
+            "picture": Markup(journey_service.swimlane_svg(journey)),
+            "outcomes": journey_service.OUTCOMES,
             "problems": problems or [],
             "form": form or {},
             "cited": cited,

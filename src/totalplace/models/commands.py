@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from totalplace.core import console
-from totalplace.core.console import err, out
+from totalplace.core.console import out
 
 app = typer.Typer()
 
@@ -28,16 +28,10 @@ def model_run_command(
 ) -> None:
     """Run a state-transition model: each strategy's discounted costs by agency and its
     outcomes, and the increments between strategies."""
-    from totalplace.models.rules.expressions import ExpressionError
-    from totalplace.models.rules.statemodel import ModelError
     from totalplace.models.service.modelling import run_model_file
 
-    try:
-        with console.friendly_errors(), console.progress("Running the model"):
-            result = run_model_file(path, draws, individuals)
-    except (ModelError, ExpressionError) as exc:
-        err.print(f"Error: {path.name}, {exc}", markup=False)
-        raise typer.Exit(code=1) from None
+    with console.friendly_errors(path.name), console.progress("Running the model"):
+        result = run_model_file(path, draws, individuals)
     if as_json:
         console.print_json(result)
         return

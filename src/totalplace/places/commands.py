@@ -10,7 +10,6 @@ from rich.table import Table
 
 from totalplace.core import console
 from totalplace.core.console import out
-from totalplace.places import tables as place_tables
 from totalplace.places.service import packages
 
 app = typer.Typer()
@@ -83,10 +82,12 @@ def places_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List the stored places."""
-    with console.store() as store, store.sessions() as session:
+    from totalplace.places.service.places import stored_places
+
+    with console.store() as store:
         rows = [
             {"place_id": p.place_id, "name": p.name, "gss_codes": p.gss_codes}
-            for p in place_tables.list_places(session)
+            for p in stored_places(store)
         ]
     if as_json:
         console.print_json(rows)

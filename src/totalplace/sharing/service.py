@@ -65,8 +65,7 @@ def allocate_file(path: Path | str, method: str, tolerance_share: float = 0.01) 
     source = Path(path)
     data = read_json(source, "bad-game")
     if isinstance(data, dict) and ("cases" in data or "costs" in data):
-        from totalplace.cases.files import read_cases
-        from totalplace.cases.service.appraising import game_from_cases
+        from totalplace.cases.service.appraising import game_from_cases, read_cases
 
         derived, benefit_of = game_from_cases([case for case, _ in read_cases(source)])
         weights_from_cases = [benefit_of[p] for p in derived.players]
@@ -172,3 +171,18 @@ def _sparse_in_core(game: Game, shares: np.ndarray) -> bool:
         if float(shares[members].sum()) < worth - tolerance:
             return False
     return bool(np.all(shares >= -tolerance))
+
+
+def impact_of_file(path: Path | str) -> tuple[Any, Any]:
+    """A budget impact file read and worked out: (its spec, the costs it shifts, by agency
+    and year, with their present values)."""
+    from totalplace.core.reference import discount_schedule
+    from totalplace.sharing.files.impacts import read_impact
+    from totalplace.sharing.rules.impact import budget_impact
+
+    spec, change, links = read_impact(Path(path))
+    return spec, budget_impact(change, links, spec.discount_rate, discount_schedule())
+
+
+# The rules' own explanations, for the pages that show every rule side by side.
+RULES = rules.RULES

@@ -7,7 +7,8 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from totalplace.cases.files import distributions, read_cases
+from totalplace.cases.files import distributions
+from totalplace.cases.files import read_cases as read_cases
 from totalplace.cases.rules.appraisal import Appraisal, Case, appraise
 from totalplace.cases.rules.uncertainty import Simulation, simulate
 from totalplace.sharing.rules.allocation import MAX_DENSE_PLAYERS, Game, GameError, game_from_values

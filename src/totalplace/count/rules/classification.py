@@ -7,46 +7,12 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from totalplace.core.reference import Cofog, Keyword, Reference, Sercop
+
+# The reference types live with the reference data in core; named here too for the rules.
+__all__ = ["Cofog", "Keyword", "Reference", "Sercop"]
+
 _COFOG = re.compile(r"^(0[1-9]|10)(\.\d(\.\d)?)?$")
-
-
-@dataclass(frozen=True)
-class Cofog:
-    code: str
-    level: str
-    label: str
-
-
-@dataclass(frozen=True)
-class Sercop:
-    code: str
-    rs_line: str
-    label: str
-    cofog: str
-
-
-@dataclass(frozen=True)
-class Keyword:
-    keyword: str
-    cofog: str
-    sercop: str
-
-
-@dataclass(frozen=True)
-class Reference:
-    """The classification reference a place is checked against."""
-
-    cofog: dict[str, Cofog]
-    sercop: dict[str, Sercop]
-    keywords: tuple[Keyword, ...]
-
-    def sercop_code(self, text: str) -> str | None:
-        """Accept a SeRCOP code or its label, as people type either."""
-        wanted = text.strip().casefold()
-        for item in self.sercop.values():
-            if wanted in (item.code.casefold(), item.label.casefold(), item.rs_line):
-                return item.code
-        return None
 
 
 @dataclass(frozen=True)

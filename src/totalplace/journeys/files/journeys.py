@@ -52,10 +52,20 @@ def read_journeys(
     deflator: Mapping[str, float],
     price_year: str | None = None,
 ) -> list[Journey]:
-    name = path.name
     if not path.exists():
-        raise ImportRejected([Problem("file-not-found", f"{path} does not exist", file=name)])
-    reader = csv.DictReader(io.StringIO(decode(path.read_bytes())))
+        raise ImportRejected([Problem("file-not-found", f"{path} does not exist", file=path.name)])
+    return parse_journeys(path.read_bytes(), path.name, library, deflator, price_year)
+
+
+def parse_journeys(
+    content: bytes,
+    name: str,
+    library: Mapping[str, UnitCost],
+    deflator: Mapping[str, float],
+    price_year: str | None = None,
+) -> list[Journey]:
+    """Journeys from a journey file's bytes; all or nothing, names gone on entry."""
+    reader = csv.DictReader(io.StringIO(decode(content)))
     header = [h.strip() for h in reader.fieldnames or []]
     reader.fieldnames = header
     problems = ProblemList()

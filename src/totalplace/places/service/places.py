@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from totalplace.core.problems import TotalplaceError
 from totalplace.core.store import audit as audit_store
 from totalplace.core.store import base as store_base
+from totalplace.core.store.db import Store
 from totalplace.people import service as people
 from totalplace.places import tables as place_tables
 from totalplace.places.tables import Agency, Apportionment, Place, Population
@@ -164,3 +165,9 @@ def _place(session: Session, place_id: str) -> Place:
     if place is None:
         raise PlaceError("place_id", f"There is no place {place_id}.")
     return place
+
+
+def stored_places(store: Store) -> list[Place]:
+    """Every place on this server, by identifier."""
+    with store.sessions() as session:
+        return place_tables.list_places(session)
