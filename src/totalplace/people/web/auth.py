@@ -122,7 +122,7 @@ def accept_invitation(
             begin_session(request, accepted.token)
     except people.PeopleError as exc:
         return _invitation_page(request, token, {exc.field or "invitation": str(exc)}, name=name)
-    return RedirectResponse(f"/places/{found.place_id}", status_code=303)
+    return RedirectResponse("/places", status_code=303)
 
 
 @router.get("/account")
