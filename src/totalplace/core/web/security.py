@@ -180,7 +180,8 @@ def apply_cookies(request: Request, response: Response, secure: bool) -> None:
         response.set_cookie(
             CSRF_COOKIE, new_csrf, httponly=True, secure=secure, samesite="lax", path="/"
         )
-    for change, token in _changes(request):
+    # Only the last change counts: a sign-in ends the old session, then starts a new one.
+    for change, token in _changes(request)[-1:]:
         if change == "start":
             response.set_cookie(
                 SESSION_COOKIE,

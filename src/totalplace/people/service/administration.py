@@ -161,6 +161,15 @@ def remove_member(store: Store, place_id: str, user_id: int, by: str) -> str:
             )
         session.delete(found)
         end_sessions_of(session, user.id)
+        # A reset link made from this place is no longer this lead's to give.
+        for link in session.scalars(
+            select(PasswordReset).where(
+                PasswordReset.user_id == user.id,
+                PasswordReset.place_id == place_id,
+                PasswordReset.used_at.is_(None),
+            )
+        ):
+            link.used_at = store_base.now()
         audit_store.audit(
             session, by, "remove-member", place_id, {"email": user.email, "role": found.role}
         )
