@@ -111,7 +111,10 @@ def test_removing_a_member_ends_their_sessions(workspace: Workspace) -> None:
     assert viewer.get(P).status_code == 200  # nothing happens on the confirmation page
     removed = lead.post(f"{P}/people/{number}/remove", data={"csrf": csrf(lead, f"{P}/people")})
     assert removed.status_code == 303
-    assert "has been removed" in lead.get(removed.headers["location"]).text
+    assert (
+        "has been removed from the place and signed out everywhere"
+        in lead.get(removed.headers["location"]).text
+    )
     assert viewer.get("/account").status_code == 303
     again = workspace.client()
     from tests.people.helpers import sign_in

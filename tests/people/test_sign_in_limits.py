@@ -124,6 +124,6 @@ def test_a_lead_lets_a_member_sign_in_again(workspace: Workspace) -> None:
     number = user_id(workspace, "viewer@testshire.test")
     done = lead.post(f"{P}/people/{number}/unlock", data={"csrf": csrf(lead, f"{P}/people")})
     assert done.status_code == 303
-    assert "can sign in again now" in lead.get(done.headers["location"]).text
+    assert "The member can sign in again now" in lead.get(done.headers["location"]).text
     assert _attempt(client, "viewer@testshire.test", PASSWORD).status_code == 303
     assert "unlock-sign-in" in lead.get(f"{P}/audit").text

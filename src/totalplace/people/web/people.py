@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -45,14 +44,24 @@ def _link(request: Request, name: str, token: str) -> str:
     return str(request.url_for(name, token=token))
 
 
-def _done(place_id: str, message: str) -> RedirectResponse:
-    return RedirectResponse(f"/places/{place_id}/people?done={quote(message)}", status_code=303)
+# What the page says after a change; the address carries only the key, so nobody can make
+# the People page say something of their own with a crafted link.
+DONE = {
+    "revoked": "The invitation has been revoked: its link no longer works.",
+    "role": "The role has been changed.",
+    "removed": "The member has been removed from the place and signed out everywhere.",
+    "unlocked": "The member can sign in again now.",
+}
+
+
+def _done(place_id: str, key: str) -> RedirectResponse:
+    return RedirectResponse(f"/places/{place_id}/people?done={key}", status_code=303)
 
 
 @router.get("/places/{place_id}/people")
 def people_page(request: Request, place_id: str, done: str = "") -> HTMLResponse:
     viewer = in_place(request, place_id, "administer")
-    return _page(request, viewer, place_id, done=done[:300])
+    return _page(request, viewer, place_id, done=DONE.get(done, ""))
 
 
 @router.post("/places/{place_id}/people")
@@ -111,12 +120,10 @@ def revoke_invitation(
     viewer = in_place(request, place_id, "administer")
     check_csrf(request, csrf)
     try:
-        email = people.revoke(store_of(request), place_id, invitation_id, viewer.email)
+        people.revoke(store_of(request), place_id, invitation_id, viewer.email)
     except people.PeopleError as exc:
         return _refused(request, viewer, place_id, exc)
-    return _done(
-        place_id, f"The invitation for {email} has been revoked: its link no longer works."
-    )
+    return _done(place_id, "revoked")
 
 
 @router.post("/places/{place_id}/people/{user_id}/role")
@@ -131,12 +138,12 @@ def change_role(
     viewer = in_place(request, place_id, "administer")
     check_csrf(request, csrf)
     try:
-        changed = people.change_role(
+        people.change_role(
             store_of(request), place_id, user_id, role, agency_id or None, viewer.email
         )
     except people.PeopleError as exc:
         return _refused(request, viewer, place_id, exc)
-    return _done(place_id, f"{changed.email} is now {changed.role}.")
+    return _done(place_id, "role")
 
 
 @router.get("/places/{place_id}/people/{user_id}/remove")
@@ -165,12 +172,12 @@ def remove_member(
     viewer = in_place(request, place_id, "administer")
     check_csrf(request, csrf)
     try:
-        email = people.remove_member(store_of(request), place_id, user_id, viewer.email)
+        people.remove_member(store_of(request), place_id, user_id, viewer.email)
     except people.PeopleError as exc:
         return _refused(request, viewer, place_id, exc)
     if user_id == viewer.id:
         return RedirectResponse("/places", status_code=303)
-    return _done(place_id, f"{email} has been removed from the place and signed out.")
+    return _done(place_id, "removed")
 
 
 @router.post("/places/{place_id}/people/{user_id}/reset-link")
@@ -199,13 +206,11 @@ def unlock(
 ) -> Response:
     viewer = in_place(request, place_id, "administer")
     check_csrf(request, csrf)
-    store = store_of(request)
     try:
-        found = people.member(store, place_id, user_id)
-        people.unlock(store, place_id, user_id, viewer.email)
+        people.unlock(store_of(request), place_id, user_id, viewer.email)
     except people.PeopleError as exc:
         return _refused(request, viewer, place_id, exc)
-    return _done(place_id, f"{found.email} can sign in again now.")
+    return _done(place_id, "unlocked")
 
 
 @router.get("/places/{place_id}/audit")
