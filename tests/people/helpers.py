@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from tests.workspace import PASSWORD, Workspace, csrf
+from totalplace.people.tables import User
 
 P = "/places/testshire"
 
@@ -35,10 +37,6 @@ def invite(lead: TestClient, email: str, role: str = "viewer", place: str = P) -
 
 
 def user_id(workspace: Workspace, email: str) -> int:
-    from sqlalchemy import select
-
-    from totalplace.people.tables import User
-
     with workspace.store.sessions() as session:
         found = session.scalar(select(User.id).where(User.email == email))
     assert found is not None

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from tests.people.helpers import P, link_on, sign_in, user_id
+from tests.people.helpers import P, invite, link_on, sign_in, user_id
 from tests.workspace import PASSWORD, Workspace, csrf
 from totalplace.core.store.base import now
 from totalplace.people.tables import PasswordReset
@@ -106,10 +106,15 @@ def test_no_reset_link_for_someone_who_belongs_to_places_you_do_not_lead(
     assert made.status_code == 303
     lead = workspace.client("lead")
     number = user_id(workspace, "outsider@elsewhere.test")
-    from tests.people.helpers import invite
-
     path = invite(lead, "outsider@elsewhere.test")
     assert outsider.post(path, data={"csrf": csrf(outsider, path)}).status_code == 303
     refused = lead.post(f"{P}/people/{number}/reset-link", data={"csrf": csrf(lead, f"{P}/people")})
     assert refused.status_code == 400 and "also a member of places you do not lead" in refused.text
     assert sign_in(workspace.client(), "outsider@elsewhere.test", PASSWORD) == 303
+
+
+def test_a_lead_cannot_make_a_reset_link_for_themselves(workspace: Workspace) -> None:
+    lead = workspace.client("lead")
+    number = user_id(workspace, "lead@testshire.test")
+    refused = lead.post(f"{P}/people/{number}/reset-link", data={"csrf": csrf(lead, f"{P}/people")})
+    assert refused.status_code == 400 and "use Your account" in refused.text

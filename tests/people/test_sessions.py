@@ -3,11 +3,13 @@ everywhere" end them for every server process; idle and old sessions end by them
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
-from tests.people.helpers import P, cookie, user_id, with_cookie
+from tests.people.helpers import P, cookie, sign_in, user_id, with_cookie
 from tests.workspace import PASSWORD, Workspace, csrf
 from totalplace.core.config import Settings
 from totalplace.core.store.base import now
@@ -57,8 +59,6 @@ def test_the_cookie_holds_only_a_random_id_kept_hashed(workspace: Workspace) -> 
     with workspace.store.sessions() as session:
         stored = list(session.scalars(select(WebSession.id_hash)))
     assert value not in stored
-    import hashlib
-
     assert hashlib.sha256(value.encode()).hexdigest() in stored
 
 
@@ -86,8 +86,6 @@ def test_session_lengths_are_settings() -> None:
     )
     assert (settings.session_idle_minutes, settings.session_hours) == (15, 4)
     assert Settings.from_env({}).session_idle_minutes == 120
-    import pytest
-
     with pytest.raises(ValueError, match="TOTALPLACE_SESSION_HOURS must be a whole number"):
         Settings.from_env({"TOTALPLACE_SESSION_HOURS": "soon"})
 
@@ -117,7 +115,5 @@ def test_removing_a_member_ends_their_sessions(workspace: Workspace) -> None:
     )
     assert viewer.get("/account").status_code == 303
     again = workspace.client()
-    from tests.people.helpers import sign_in
-
     assert sign_in(again, "viewer@testshire.test") == 303
     assert again.get(P).status_code == 403
