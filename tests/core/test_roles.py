@@ -10,6 +10,8 @@ from fastapi.routing import APIRoute
 from tests.workspace import Workspace, csrf
 from totalplace.core.config import Settings
 from totalplace.core.web.app import create_app
+from totalplace.people import service as people
+from totalplace.people.service.accounts import user_by_email
 
 P = "/places/testshire"
 EVERYONE = {"lead", "analyst", "contributor", "viewer"}
@@ -61,9 +63,19 @@ MATRIX: list[tuple[str, str, set[str]]] = [
     ("POST", f"{P}/history", ANALYSTS),
     ("POST", f"{P}/models", ANALYSTS),
     ("GET", f"/api{P}/returns", UPLOADERS),
+    # The People page's actions; {viewer} is the viewer's account number, invitation 1 is
+    # made before the run. Removal and signing out everywhere come last: they end things.
+    ("POST", f"{P}/people/invitations/1/resend", LEAD),
+    ("POST", f"{P}/people/invitations/1/revoke", LEAD),
+    ("POST", f"{P}/people/{{viewer}}/role", LEAD),
+    ("POST", f"{P}/people/{{viewer}}/reset-link", LEAD),
+    ("POST", f"{P}/people/{{viewer}}/unlock", LEAD),
+    ("GET", f"{P}/people/{{viewer}}/remove", LEAD),
+    ("POST", f"{P}/people/{{viewer}}/remove", LEAD),
+    ("POST", "/account/sign-out-everywhere", EVERYONE | {"outsider"}),
 ]
 # Routes that need no sign-in, or act on one's own session only.
-PUBLIC = {"/login", "/logout", "/invite/{token}", "/", "/healthz"}
+PUBLIC = {"/login", "/logout", "/invite/{token}", "/reset/{token}", "/", "/healthz"}
 # Routes on a record, checked separately in test_workflow (they need an upload or a return).
 RECORD_ROUTES = {
     "/places/{place_id}/history/{name}",
@@ -93,7 +105,7 @@ def test_every_route_is_in_the_matrix() -> None:
     templates = {r.path for r in app.routes if isinstance(r, APIRoute)}
     covered = set()
     for _method, path, _roles in MATRIX:
-        concrete = path.split("?")[0]
+        concrete = path.split("?")[0].replace("{viewer}", "4")
         for template in templates:
             pattern = "^" + template.replace(".", r"\.")
             pattern = re.sub(r"\{[^}]+\}", r"[^/]+", pattern) + "$"
@@ -105,14 +117,21 @@ def test_every_route_is_in_the_matrix() -> None:
 
 @pytest.mark.parametrize("who", ["lead", "analyst", "contributor", "viewer", "outsider"])
 def test_role_matrix(workspace: Workspace, who: str) -> None:
+    with workspace.store.transaction() as session:
+        viewer = user_by_email(session, "viewer@testshire.test")
+        assert viewer is not None
+        number = viewer.id
+    people.invite(workspace.store, "testshire", "someone@testshire.test", "viewer", None, "lead")
     client = workspace.client(who)
     token = csrf(client, "/places")
-    for method, path, allowed in MATRIX:
+    for method, template, allowed in MATRIX:
+        path = template.replace("{viewer}", str(number))
         data = {"csrf": token}
         response = client.get(path) if method == "GET" else client.post(path, data=data)
         if who in allowed:
-            # A GET shows its page; an empty POST is refused as incomplete or carried out.
-            expected = (200,) if method == "GET" else (303, 400)
+            # A GET shows its page; an empty POST is refused as incomplete, carried out, or
+            # carried out and its result shown (a new link to copy).
+            expected = (200,) if method == "GET" else (200, 303, 400)
             assert response.status_code in expected, (who, method, path, response.status_code)
         else:
             assert response.status_code == 403, (who, method, path, response.status_code)
@@ -120,7 +139,8 @@ def test_role_matrix(workspace: Workspace, who: str) -> None:
 
 def test_signed_out_is_sent_to_sign_in(workspace: Workspace) -> None:
     client = workspace.client()
-    for method, path, _allowed in MATRIX:
+    for method, template, _allowed in MATRIX:
+        path = template.replace("{viewer}", "4")
         response = client.request(method, path)
         if path.startswith("/api/"):
             assert response.status_code == 401, path

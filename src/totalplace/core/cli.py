@@ -19,6 +19,7 @@ app = typer.Typer(
 )
 
 
+@app.command("serve")
 def serve_command(
     demo: Annotated[
         bool, typer.Option(help="Prepare the Trafford demo place and an account.")
@@ -53,6 +54,10 @@ def serve_command(
         host=host,
         port=port,
         log_level="warning",
+        # uvicorn would believe X-Forwarded-For from 127.0.0.1 by default, letting anyone
+        # behind a local proxy choose their own address; the app decides instead, from
+        # TOTALPLACE_TRUSTED_PROXIES (core/web/security.py).
+        proxy_headers=False,
     )
 
 

@@ -2,34 +2,22 @@
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.sessions import SessionMiddleware
 
 from totalplace.core.config import Settings
 from totalplace.core.problems import TotalplaceError
 from totalplace.core.registry import capability_routers
 from totalplace.core.store.db import Store, open_store
 from totalplace.core.web import pages
-from totalplace.core.web.security import SignInLimiter, SignInRequired
+from totalplace.core.web.security import SignInRequired, apply_cookies, trusted_networks
 
 STATIC = Path(__file__).parent / "static"
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-
-
-def session_secret(settings: Settings) -> str:
-    """A secret kept beside the data, made on first start, so sessions survive restarts."""
-    path = settings.home / "session-secret"
-    if not path.exists():
-        settings.home.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    return path.read_text().strip()
 
 
 def create_app(
@@ -44,21 +32,16 @@ def create_app(
         redoc_url=None,
     )
     app.state.store = store or open_store(settings)
-    app.state.limiter = SignInLimiter()
+    # Sessions and sign-in limits are in the store, so every process sees the same.
+    app.state.settings = settings
+    app.state.trusted_proxies = trusted_networks(settings)
     app.state.max_upload_bytes = MAX_UPLOAD_BYTES
     app.state.uploads = settings.home / "uploads"
-    app.add_middleware(
-        SessionMiddleware,
-        secret_key=session_secret(settings),
-        session_cookie="totalplace_session",
-        same_site="lax",
-        https_only=secure_cookies,
-        max_age=8 * 3600,
-    )
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:
         response: Response = await call_next(request)
+        apply_cookies(request, response, secure_cookies)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")

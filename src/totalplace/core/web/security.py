@@ -1,20 +1,26 @@
-"""Who is asking, and may they? Sessions, CSRF, roles and the sign-in rate limit.
+"""Who is asking, and may they? Sessions, CSRF, roles and the client's network address.
 
-Every route names the capability it needs (`require(...)`); the matrix of roles and
-capabilities below is the whole policy, and tests/web/test_roles.py checks every route
+Every route names the capability it needs (`in_place(...)`); the matrix of roles and
+capabilities below is the whole policy, and tests/core/test_roles.py checks every route
 against it for every role.
+
+Sessions live in the database (docs/decisions/0101-server-side-sessions.md): the
+`totalplace_session` cookie holds only a random id. Before sign-in, forms are protected
+by a random `totalplace_csrf` cookie that the form must repeat; after sign-in, by a
+token kept with the session.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
-import time
-from collections import defaultdict, deque
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import ClassVar
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Request, Response
 
+from totalplace.core.config import Settings
 from totalplace.core.problems import TotalplaceError
 from totalplace.core.store.db import Store
 from totalplace.people import service as people
@@ -33,6 +39,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Manage the place, invite people, read the audit log.
     "administer": frozenset({"lead"}),
 }
+
+SESSION_COOKIE = "totalplace_session"
+CSRF_COOKIE = "totalplace_csrf"
+_NETWORKS = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class SignInRequired(TotalplaceError):
@@ -66,21 +76,49 @@ def store_of(request: Request) -> Store:
     return store
 
 
+def settings_of(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def session_life(settings: Settings) -> people.SessionLife:
+    return people.SessionLife(
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        absolute=timedelta(hours=settings.session_hours),
+    )
+
+
 def place_of(request: Request, place_id: str) -> Place | None:
     with store_of(request).sessions() as session:
         return place_tables.get_place(session, place_id)
 
 
+def _current(request: Request) -> people.SignedIn | None:
+    """The session this request's cookie names, looked up once per request."""
+    if not hasattr(request.state, "signed_in"):
+        token = request.cookies.get(SESSION_COOKIE, "")
+        found = (
+            people.session_user(store_of(request), token, session_life(settings_of(request)))
+            if token
+            else None
+        )
+        if token and found is None:
+            request.state.cookie_changes = [*_changes(request), ("end", "")]
+        request.state.signed_in = found
+    found_now: people.SignedIn | None = request.state.signed_in
+    return found_now
+
+
 def signed_in(request: Request) -> Viewer:
-    user_id = request.session.get("user_id")
-    if not isinstance(user_id, int):
-        raise SignInRequired("you are not signed in")
-    with store_of(request).sessions() as session:
-        found = people.person(session, user_id)
+    found = _current(request)
     if found is None:
-        request.session.clear()
         raise SignInRequired("you are not signed in")
-    return Viewer(found.id, found.email, found.name)
+    return Viewer(found.person.id, found.person.email, found.person.name)
+
+
+def maybe_signed_in(request: Request) -> Viewer | None:
+    found = _current(request)
+    return None if found is None else Viewer(found.person.id, found.person.email, found.person.name)
 
 
 def in_place(request: Request, place_id: str, capability: str) -> Viewer:
@@ -98,48 +136,112 @@ def in_place(request: Request, place_id: str, capability: str) -> Viewer:
     return scoped
 
 
+def begin_session(request: Request, token: str) -> None:
+    """After sign-in: the response sets the new session's cookie (see `apply_cookies`)."""
+    request.state.cookie_changes = [*_changes(request), ("start", token)]
+    request.state.signed_in = None
+
+
+def end_session(request: Request) -> None:
+    """Sign-out: the session row goes, and the response clears the cookie."""
+    token = request.cookies.get(SESSION_COOKIE, "")
+    if token:
+        people.end_session(store_of(request), token)
+    request.state.cookie_changes = [*_changes(request), ("end", "")]
+    request.state.signed_in = None
+
+
+def _changes(request: Request) -> list[tuple[str, str]]:
+    changes: list[tuple[str, str]] = getattr(request.state, "cookie_changes", [])
+    return changes
+
+
 def csrf_token(request: Request) -> str:
-    token = request.session.get("csrf")
-    if not isinstance(token, str):
+    """The token every form carries: the session's, or before sign-in the browser's own."""
+    found = _current(request)
+    if found is not None:
+        return found.csrf
+    token = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "new_csrf", None)
+    if not token:
         token = secrets.token_urlsafe(32)
-        request.session["csrf"] = token
-    return token
+        request.state.new_csrf = token
+    return str(token)
 
 
 def check_csrf(request: Request, submitted: str | None) -> None:
-    expected = request.session.get("csrf")
-    if (
-        not isinstance(expected, str)
-        or not submitted
-        or not secrets.compare_digest(expected, submitted)
-    ):
+    found = _current(request)
+    expected = found.csrf if found is not None else request.cookies.get(CSRF_COOKIE)
+    if not expected or not submitted or not secrets.compare_digest(expected, submitted):
         raise HTTPException(
             status_code=403, detail="This form has expired. Go back, reload the page and try again."
         )
 
 
-class SignInLimiter:
-    """At most `attempts` failed sign-ins per address and per account in `window` seconds."""
+def apply_cookies(request: Request, response: Response, secure: bool) -> None:
+    """Sets or clears the cookies this request changed; called by the app's middleware."""
+    settings = settings_of(request)
+    new_csrf = getattr(request.state, "new_csrf", None)
+    if new_csrf:
+        response.set_cookie(
+            CSRF_COOKIE, new_csrf, httponly=True, secure=secure, samesite="lax", path="/"
+        )
+    # Only the last change counts: a sign-in ends the old session, then starts a new one.
+    for change, token in _changes(request)[-1:]:
+        if change == "start":
+            response.set_cookie(
+                SESSION_COOKIE,
+                token,
+                max_age=settings.session_hours * 3600,
+                httponly=True,
+                secure=secure,
+                samesite="lax",
+                path="/",
+            )
+        else:
+            response.delete_cookie(
+                SESSION_COOKIE, httponly=True, secure=secure, samesite="lax", path="/"
+            )
 
-    def __init__(self, attempts: int = 5, window: float = 300.0) -> None:
-        self.attempts = attempts
-        self.window = window
-        self.failures: dict[str, deque[float]] = defaultdict(deque)
 
-    def _recent(self, key: str) -> deque[float]:
-        times = self.failures[key]
-        cutoff = time.monotonic() - self.window
-        while times and times[0] < cutoff:
-            times.popleft()
-        return times
+def trusted_networks(settings: Settings) -> tuple[_NETWORKS, ...]:
+    """TOTALPLACE_TRUSTED_PROXIES as networks; a wrong entry stops the server starting."""
+    networks: list[_NETWORKS] = []
+    for entry in settings.trusted_proxies:
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ValueError(
+                f"TOTALPLACE_TRUSTED_PROXIES has {entry!r}, which is not an address or a "
+                "network: write addresses or CIDRs separated by commas, like 10.0.0.5,10.1.0.0/16."
+            ) from None
+    return tuple(networks)
 
-    def blocked(self, *keys: str) -> bool:
-        return any(len(self._recent(k)) >= self.attempts for k in keys)
 
-    def failed(self, *keys: str) -> None:
-        for key in keys:
-            self._recent(key).append(time.monotonic())
+def client_address(request: Request) -> str:
+    """The address a request came from. X-Forwarded-For is believed only when the peer is
+    a trusted proxy, and then read from the right, past every trusted proxy: anyone can
+    write that header, so from anyone else it would let a client choose its own address."""
+    peer = request.client.host if request.client else "unknown"
+    trusted: tuple[_NETWORKS, ...] = request.app.state.trusted_proxies
+    if not trusted or not _within(peer, trusted):
+        return peer
+    hops = [
+        hop.strip()
+        for header in request.headers.getlist("x-forwarded-for")
+        for hop in header.split(",")
+        if hop.strip()
+    ]
+    address = peer
+    for hop in reversed(hops):
+        address = hop
+        if not _within(hop, trusted):
+            break
+    return address
 
-    def succeeded(self, *keys: str) -> None:
-        for key in keys:
-            self.failures.pop(key, None)
+
+def _within(address: str, networks: tuple[_NETWORKS, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
