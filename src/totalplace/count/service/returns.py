@@ -130,13 +130,11 @@ def import_return(
     read = read_rows(sheets, plan, financial_year, agency_id, bounds, problems)
     rules = read_rules(Path(classification_file), problems) if classification_file else []
     problems.raise_if_any()
-    if not read.rows:
+    if not read.line_count:
         raise ImportRejected(
             [Problem("empty-return", "the files hold no spend lines", file=paths[0].name)]
         )
-    raw = pl.from_dicts(read.rows, infer_schema_length=None)
-    raw = raw.with_columns([pl.col(c).cast(pl.String) for c in raw.columns if c != "source_row"])
-    lines = normalise_lines(raw, agency_ids, reference(), problems)
+    lines = normalise_lines(read.frame, agency_ids, reference(), problems)
     problems.raise_if_any()
     used_mapping = plan.mapping()
     sources = [{"name": p.name, "sha256": _file_hash(p)} for p in paths]
