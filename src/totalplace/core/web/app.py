@@ -16,6 +16,7 @@ from totalplace.core.config import Settings
 from totalplace.core.store.db import Store, open_store
 from totalplace.core.web import pages
 from totalplace.core.web.security import SignInLimiter, SignInRequired
+from totalplace.core.web.uploads import UploadLimit
 from totalplace.count.web import api, count, publications, returns
 from totalplace.history import web as history
 from totalplace.journeys import web as evidence
@@ -51,6 +52,8 @@ def create_app(
     app.state.limiter = SignInLimiter()
     app.state.max_upload_bytes = MAX_UPLOAD_BYTES
     app.state.uploads = settings.home / "uploads"
+    # Innermost of our middleware: its 413 is answered by http_error below, with headers.
+    app.add_middleware(UploadLimit)
     app.add_middleware(
         SessionMiddleware,
         secret_key=session_secret(settings),

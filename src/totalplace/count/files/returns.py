@@ -20,7 +20,7 @@ import polars as pl
 
 from totalplace.core.problems import Problem, ProblemList
 from totalplace.core.spreadsheets import Cell, Sheet, first_rows
-from totalplace.count.files.lines import LINE_SCHEMA
+from totalplace.count.files.lines import INT64_MAX, LINE_SCHEMA
 
 HEADER_SEARCH_ROWS = 40
 
@@ -137,6 +137,7 @@ THOUSANDS = re.compile(
 TOTALS = re.compile(r"^\s*(grand\s+|sub[-\s]?)?totals?\b", re.IGNORECASE)
 NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 EXCEL_EPOCH = date(1899, 12, 30)
+MAX_POUNDS = Decimal(10) ** 15  # 15 digits of pounds: the amount pattern of lines.py
 DATE_FORMATS = (
     "%d/%m/%Y",
     "%d/%m/%y",
@@ -353,6 +354,7 @@ class ReadLines:
     frame: pl.DataFrame
     skipped_totals: int = 0
     rounded: int = 0
+    magnitude: int = 0  # pence, without signs, so far: see lines.INT64_MAX
 
     @property
     def line_count(self) -> int:
@@ -462,6 +464,7 @@ def _read_row(
         text, rounded = amount
         result.rounded += rounded
         line["amount_gbp"] = text
+        _add_to_total(result, text, problems, where("amount_gbp"))
     for name in (
         "supplier",
         "service",
@@ -486,6 +489,24 @@ def _read_row(
         value = _cell(row, position)
         line[name] = None if value is None else _text(value)
     return line
+
+
+def _add_to_total(
+    result: ReadLines, text: str, problems: ProblemList, where: dict[str, Any]
+) -> None:
+    """Name the row at which the file's amounts pass what int64 pence hold, in the file's
+    own header (lines.py checks the same for every import, naming the field)."""
+    before = result.magnitude
+    result.magnitude += abs(int(Decimal(text) * 100))
+    if before <= INT64_MAX < result.magnitude:
+        problems.add(
+            Problem(
+                "total-too-large",
+                "the amounts add up, without their signs, to more than "
+                "£92,233,720,368,547,758.07 by this row, more than totalplace can hold",
+                **where,
+            )
+        )
 
 
 def _check_own(
@@ -566,8 +587,16 @@ def parse_amount(value: Cell, thousands: bool) -> tuple[str, int] | Problem:
         if parsed is None:
             return Problem("not-a-number", f"{value!r} is not an amount of money")
         number = parsed
+    if not number.is_finite():
+        return Problem("not-a-number", f"{_text(value)!r} is not an amount of money")
     if thousands:
         number *= 1000
+    if abs(number) >= MAX_POUNDS:
+        # Decimal's 28 digits cannot round 1e300 to the penny; lines.py says what is allowed.
+        return Problem(
+            "amount-too-large",
+            f"{_text(value)!r} is more than the largest amount totalplace holds",
+        )
     rounded = number.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
     return f"{rounded:f}", int(rounded != number)
 
