@@ -139,8 +139,8 @@ def test_a_damaged_sheet_says_which_sheet(tmp_path: Path) -> None:
     path = far_corner(tmp_path / "far.xlsx")
     broken = with_sheet_xml(path, tmp_path / "broken.xlsx", b"<worksheet><sheetData><row>")
     found = problem_of(broken)
-    assert found.code == "file-unreadable"
-    assert "XML is damaged" in found.message
+    assert (found.code, found.sheet) == ("file-unreadable", "Spend")
+    assert "the sheet is damaged" in found.message
 
 
 def test_a_truncated_workbook_is_a_problem(tmp_path: Path) -> None:

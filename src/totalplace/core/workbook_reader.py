@@ -365,7 +365,10 @@ def _calamine_problem(exc: Exception, sheet: str | None) -> Refused:
     text = str(exc)
     if re.search(r"password|encrypt", text, re.IGNORECASE):
         return Refused("workbook-encrypted", "the workbook is protected by a password", sheet)
-    return Refused("file-unreadable", f"the workbook cannot be read ({text[:300]})", sheet)
+    part = "the sheet" if sheet else "the workbook"
+    return Refused(
+        "file-unreadable", f"{part} is damaged and cannot be read (calamine: {text[:300]})", sheet
+    )
 
 
 def set_limits(limits: Limits) -> None:
