@@ -17,6 +17,10 @@ PROBLEM_CODES: dict[str, str] = {
     "file-not-found": "Check the path and try again.",
     "file-unreadable": "Save the file again as CSV (UTF-8), XLSX or ODS and try again.",
     "unsupported-format": "Save the file as CSV, XLSX or ODS.",
+    "file-too-large": "Split the file, or keep only the sheets and columns that are needed.",
+    "sheet-too-large": "Delete the stray cells far from the table (Ctrl+End in Excel shows the "
+    "last cell), or save the table alone as CSV.",
+    "workbook-encrypted": "Save a copy without a password (File, Info, Protect Workbook).",
     "missing-resource": "Add the missing CSV file to the package, or name it in datapackage.json.",
     "missing-column": "Add the column, or map one of your columns to it with --mapping.",
     "duplicate-column": "Give each column a different header.",
@@ -24,6 +28,10 @@ PROBLEM_CODES: dict[str, str] = {
     "blank-value": "Fill the cell in, or remove the row if it is not a spend line.",
     "not-a-number": "Write the amount as a number such as 1234.56; £, commas and (1,234) are fine.",
     "too-many-decimals": "Amounts are in pounds and pence: round to two decimal places.",
+    "amount-too-large": "Correct the amount: totalplace holds amounts up to "
+    "£999,999,999,999,999.99.",
+    "total-too-large": "The file's amounts add up to more than totalplace can hold: check for "
+    "amounts in pence or with extra digits.",
     "out-of-range": "Correct the value so it is within the range given.",
     "not-an-integer": "Write a whole number, without decimals.",
     "bad-financial-year": "Write financial years as 2009-10.",

@@ -15,6 +15,7 @@ from totalplace.core.registry import capability_routers
 from totalplace.core.store.db import Store, open_store
 from totalplace.core.web import pages
 from totalplace.core.web.security import SignInRequired, apply_cookies, trusted_networks
+from totalplace.core.web.uploads import UploadLimit
 
 STATIC = Path(__file__).parent / "static"
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -37,6 +38,8 @@ def create_app(
     app.state.trusted_proxies = trusted_networks(settings)
     app.state.max_upload_bytes = MAX_UPLOAD_BYTES
     app.state.uploads = settings.home / "uploads"
+    # Innermost of our middleware: its 413 is answered by http_error below, with headers.
+    app.add_middleware(UploadLimit)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:

@@ -23,6 +23,10 @@ from totalplace.count.rules.classification import Reference, normalise_cofog
 
 _AMOUNT = r"^([+-]?)(\d{1,15})(?:\.(\d{1,2}))?$"
 _TOO_PRECISE = r"^[+-]?\d+\.\d{3,}$"
+_TOO_LARGE = r"^[+-]?\d{16,}(?:\.\d{1,2})?$"
+# Amounts are stored as int64 pence; the file's amounts, added without their signs, must
+# stay below this so that every total made from them (by agency, function, year) fits.
+INT64_MAX = 2**63 - 1
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
 
@@ -191,7 +195,13 @@ def normalise_lines(
         amount_column,
     )
     report.rows(
-        failed & ~amount.str.contains(_TOO_PRECISE),
+        failed & amount.str.contains(_TOO_LARGE),
+        "amount-too-large",
+        lambda r: f"{r[amount_column]!r} is more than the largest amount totalplace holds",
+        amount_column,
+    )
+    report.rows(
+        failed & ~amount.str.contains(_TOO_PRECISE) & ~amount.str.contains(_TOO_LARGE),
         "not-a-number",
         lambda r: f"{r[amount_column]!r} is not an amount of money",
         amount_column,
@@ -209,7 +219,37 @@ def normalise_lines(
     if problems:
         return pl.DataFrame(schema=LINE_SCHEMA)
     pence = (amount.cast(pl.Decimal(17, 2), strict=False) * 100).cast(pl.Int64)
-    return _typed(frame.with_columns(*conversions, pence.alias("amount_pence")), amount_column)
+    frame = frame.with_columns(*conversions, pence.alias("amount_pence"))
+    _check_total(frame, amount_column, problems)
+    if problems:
+        return pl.DataFrame(schema=LINE_SCHEMA)
+    return _typed(frame, amount_column)
+
+
+def _check_total(frame: pl.DataFrame, amount_column: str, problems: ProblemList) -> None:
+    """Refuse a file whose amounts add up past int64 pence: Polars' sum would wrap round
+    silently (100 lines of £999,999,999,999,999.99 once made -£8.4e16).
+
+    The sum is exact: each amount splits into high and low 32-bit halves, whose sums
+    cannot overflow for any file this side of 2 billion lines."""
+    magnitude = pl.col("amount_pence").abs()
+    high, low = magnitude // 2**32, magnitude % 2**32
+    sums = frame.select(high.sum().alias("high"), low.sum().alias("low")).row(0)
+    if int(sums[0] or 0) * 2**32 + int(sums[1] or 0) <= INT64_MAX:
+        return
+    running = high.cum_sum().cast(pl.Float64) * 2.0**32 + low.cum_sum().cast(pl.Float64)
+    first = frame.filter(running > float(INT64_MAX)).head(1).row(0, named=True)
+    problems.add(
+        Problem(
+            "total-too-large",
+            "the amounts add up, without their signs, to more than "
+            "£92,233,720,368,547,758.07 by this row, more than totalplace can hold",
+            file=first["source_file"],
+            sheet=first["source_sheet"],
+            row=first["source_row"],
+            column=amount_column,
+        )
+    )
 
 
 Message = Callable[[dict[str, Any]], str]

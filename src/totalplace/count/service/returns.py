@@ -130,13 +130,11 @@ def import_return(
     read = read_rows(sheets, plan, financial_year, agency_id, bounds, problems)
     rules = read_rules(Path(classification_file), problems) if classification_file else []
     problems.raise_if_any()
-    if not read.rows:
+    if not read.line_count:
         raise ImportRejected(
             [Problem("empty-return", "the files hold no spend lines", file=paths[0].name)]
         )
-    raw = pl.from_dicts(read.rows, infer_schema_length=None)
-    raw = raw.with_columns([pl.col(c).cast(pl.String) for c in raw.columns if c != "source_row"])
-    lines = normalise_lines(raw, agency_ids, reference(), problems)
+    lines = normalise_lines(read.frame, agency_ids, reference(), problems)
     problems.raise_if_any()
     used_mapping = plan.mapping()
     sources = [{"name": p.name, "sha256": _file_hash(p)} for p in paths]
@@ -324,7 +322,8 @@ def classify(
 
 def unclassified(lines: pl.DataFrame, known_services: set[str]) -> list[Unclassified]:
     """Service names whose lines have no COFOG code and no rule, biggest first."""
-    open_lines = lines.filter(
+    # Only the columns needed: filtering every column would copy the whole return.
+    open_lines = lines.select("cofog", "service", "amount_pence").filter(
         pl.col("cofog").is_null()
         & (pl.col("service").is_null() | ~pl.col("service").is_in(list(known_services)))
     )
