@@ -69,7 +69,14 @@ def count_input(place_id: str, financial_year: str, store: Store) -> CountInput:
 
 
 def _line_columns(frame: pl.LazyFrame) -> pl.LazyFrame:
-    return frame.select([pl.col(name).cast(dtype) for name, dtype in LINE_COLUMNS.items()])
+    """The count's columns; one a ledger never had (a cost centre, say) is null."""
+    held = set(frame.collect_schema().names())
+    return frame.select(
+        [
+            (pl.col(name) if name in held else pl.lit(None)).cast(dtype).alias(name)
+            for name, dtype in LINE_COLUMNS.items()
+        ]
+    )
 
 
 def place_population(
@@ -123,7 +130,7 @@ def function_lines(
 ) -> tuple[pl.DataFrame, int]:
     """Drill-down to the lines: the biggest `limit` lines and how many there are."""
     data = count_input(place_id, financial_year, store)
-    data = CountInput(**{**data.__dict__, "lines": _all_columns(store, place_id, financial_year)})
+    data = CountInput(**{**data.__dict__, "lines": all_columns(store, place_id, financial_year)})
     lines = consolidated_lines(data)
     code = pl.col("cofog").str.slice(0, 2)
     chosen = lines.filter(
@@ -134,7 +141,7 @@ def function_lines(
     return top, chosen.height
 
 
-def _all_columns(store: Store, place_id: str, financial_year: str) -> pl.LazyFrame:
+def all_columns(store: Store, place_id: str, financial_year: str) -> pl.LazyFrame:
     with store.sessions() as session:
         submissions = count_tables.current_submissions(session, place_id, financial_year)
     frames = [store.lines.scan(s.lines_file) for s in submissions]

@@ -26,11 +26,13 @@ from totalplace.count import tables as count_tables
 from totalplace.count.files.lines import normalise_lines
 from totalplace.count.files.returns import ReadPlan, plan_sheets, read_rows
 from totalplace.count.rules.classification import (
+    MISSING_VALUES,
     Suggestion,
     is_cofog_code,
     normalise_cofog,
     suggest,
 )
+from totalplace.count.rules.count import classified
 from totalplace.count.tables import Submission
 from totalplace.places import tables as place_tables
 from totalplace.places.service.packages import write_submissions
@@ -184,11 +186,7 @@ def import_return(
             store.lines.remove(submission.lines_file)
         raise
     with store.sessions() as session:
-        known = {
-            r.service
-            for r in count_tables.classification_rules(session, place_id)
-            if r.agency_id == agency_id
-        }
+        known = count_tables.classification_frame(session, place_id)
     return ReturnImported(
         place_id=place_id,
         agency_id=agency_id,
@@ -322,21 +320,57 @@ def classify(
     return len(rules)
 
 
-def unclassified(lines: pl.DataFrame, known_services: set[str]) -> list[Unclassified]:
-    """Service names whose lines have no COFOG code and no rule, biggest first."""
-    open_lines = lines.filter(
-        pl.col("cofog").is_null()
-        & (pl.col("service").is_null() | ~pl.col("service").is_in(list(known_services)))
-    )
+def unclassified(lines: pl.DataFrame, rules: pl.DataFrame | None) -> list[Unclassified]:
+    """Service names whose lines no code and no rule classifies, biggest first. `NA`,
+    `N/A`, `-` and blanks are no name: such lines are listed together under None."""
+    return [
+        Unclassified(row.value, row.lines, row.pence, row.suggestions)
+        for row in unclassified_values(lines, rules, "service")
+    ]
+
+
+@dataclass(frozen=True)
+class OpenValue:
+    """One value of one column of an agency's unclassified lines."""
+
+    agency_id: str
+    value: str | None
+    lines: int
+    pence: int
+    suggestions: list[Suggestion]
+
+
+def unclassified_values(
+    lines: pl.DataFrame, rules: pl.DataFrame | None, column: str
+) -> list[OpenValue]:
+    """The values of `column` among the lines still unclassified, by agency, biggest
+    first; a missing value (blank, NA, N/A, -) is None."""
+    if column not in lines.columns:
+        lines = lines.with_columns(pl.lit(None, dtype=pl.String).alias(column))
+    still = classified(lines.lazy(), rules).filter(pl.col("cofog").is_null())
+    trimmed = pl.col(column).cast(pl.String).str.strip_chars()
     grouped = (
-        open_lines.group_by("service")
+        still.with_columns(
+            pl.when(trimmed.str.to_lowercase().is_in(list(MISSING_VALUES)))
+            .then(None)
+            .otherwise(trimmed)
+            .alias("_value")
+        )
+        .group_by("agency_id", "_value")
         .agg(pl.len().alias("lines"), pl.col("amount_pence").sum().alias("pence"))
-        .sort(pl.col("pence").abs(), descending=True)
+        .sort([pl.col("pence").abs(), "_value"], descending=[True, False], nulls_last=True)
+        .collect()
     )
     ref = reference()
     return [
-        Unclassified(service, int(count), int(pence), suggest(service, ref) if service else [])
-        for service, count, pence in grouped.iter_rows()
+        OpenValue(
+            agency,
+            value,
+            int(count),
+            int(pence),
+            suggest(value, ref) if value and column in ("service", "cost_centre") else [],
+        )
+        for agency, value, count, pence in grouped.iter_rows()
     ]
 
 
