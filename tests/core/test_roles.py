@@ -87,6 +87,9 @@ RECORD_ROUTES = {
     "/places/{place_id}/returns/{submission_id}",
     "/places/{place_id}/returns/{submission_id}/submit",
     "/places/{place_id}/returns/{submission_id}/accept",
+    "/places/{place_id}/returns/{submission_id}/withdraw",
+    "/places/{place_id}/returns/{submission_id}/delete",
+    "/places/{place_id}/returns/{submission_id}/send-back",
 }
 
 

@@ -45,6 +45,8 @@ class Submission(Base):
     total_pence: Mapped[int] = mapped_column(BigInteger)
     lines_file: Mapped[str] = mapped_column(String(300))
     lines_sha256: Mapped[str] = mapped_column(String(64))
+    # Why an analyst sent the return back to its agency, for the agency to read.
+    comment: Mapped[str | None] = mapped_column(String(2000), nullable=True)
 
 
 class ClassificationRule(Base):

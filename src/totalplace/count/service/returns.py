@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from sqlalchemy.orm import Session
 
 from totalplace.core.context import Report, default_actor, default_store, quiet
 from totalplace.core.money import pence_to_pounds
@@ -397,13 +398,24 @@ class ReturnStateError(ValueError):
     """A return cannot move to the state asked for; the message says why."""
 
 
+def _pending(session: Session, submission_id: int) -> Submission | None:
+    return session.get(Submission, submission_id)
+
+
 def submit_return(store: Store, submission_id: int, actor: str) -> None:
-    """An agency sends its draft to the place's analysts."""
+    """An agency sends its draft to the place's analysts; any older version still
+    waiting is superseded by it, so nobody can accept the old one by mistake."""
     with store.transaction() as session:
-        submission = session.get(Submission, submission_id)
+        submission = _pending(session, submission_id)
         if submission is None or submission.status != "draft":
             raise ReturnStateError("Only a draft can be submitted.")
+        for other in count_tables.submissions_for(
+            session, submission.place_id, submission.agency_id, submission.financial_year
+        ):
+            if other.version < submission.version and other.status in ("draft", "submitted"):
+                other.status = "superseded"
         submission.status = "submitted"
+        submission.comment = None
         audit_store.audit(
             session,
             actor,
@@ -414,11 +426,29 @@ def submit_return(store: Store, submission_id: int, actor: str) -> None:
 
 
 def accept_return(store: Store, submission_id: int, actor: str) -> None:
-    """An analyst accepts a submitted return: it becomes the one the count uses."""
+    """An analyst accepts a submitted return: it becomes the one the count uses. A
+    version older than the one counted is superseded and cannot be accepted."""
     with store.transaction() as session:
-        submission = session.get(Submission, submission_id)
+        submission = _pending(session, submission_id)
         if submission is None or submission.status != "submitted":
-            raise ReturnStateError("Only a submitted return can be accepted.")
+            state = "superseded" if submission and submission.status == "superseded" else ""
+            raise ReturnStateError(
+                "This version is superseded by a newer one: open the newest version."
+                if state
+                else "Only a submitted return can be accepted."
+            )
+        newer = [
+            s
+            for s in count_tables.submissions_for(
+                session, submission.place_id, submission.agency_id, submission.financial_year
+            )
+            if s.version > submission.version and s.status == "current"
+        ]
+        if newer:
+            raise ReturnStateError(
+                f"Version {newer[0].version} is newer and already counted: this version "
+                "is superseded and cannot be accepted."
+            )
         count_tables.supersede(
             session, submission.place_id, submission.agency_id, submission.financial_year
         )
@@ -430,3 +460,61 @@ def accept_return(store: Store, submission_id: int, actor: str) -> None:
             submission.place_id,
             {"submission": submission_id, "agency_id": submission.agency_id},
         )
+
+
+def send_back(store: Store, submission_id: int, actor: str, comment: str) -> None:
+    """An analyst returns a submitted return to its agency, saying what to fix."""
+    comment = comment.strip()
+    if not comment:
+        raise ReturnStateError("Say what the agency should fix before sending it back.")
+    with store.transaction() as session:
+        submission = _pending(session, submission_id)
+        if submission is None or submission.status != "submitted":
+            raise ReturnStateError("Only a submitted return can be sent back.")
+        submission.status = "draft"
+        submission.comment = comment[:2000]
+        audit_store.audit(
+            session,
+            actor,
+            "send-back-return",
+            submission.place_id,
+            {"submission": submission_id, "agency_id": submission.agency_id, "comment": comment},
+        )
+
+
+def withdraw_return(store: Store, submission_id: int, actor: str) -> None:
+    """The agency takes back a submission before it is accepted: a draft again."""
+    with store.transaction() as session:
+        submission = _pending(session, submission_id)
+        if submission is None or submission.status != "submitted":
+            raise ReturnStateError("Only a submitted return, not yet accepted, can be withdrawn.")
+        submission.status = "draft"
+        audit_store.audit(
+            session,
+            actor,
+            "withdraw-return",
+            submission.place_id,
+            {"submission": submission_id, "agency_id": submission.agency_id},
+        )
+
+
+def delete_draft(store: Store, submission_id: int, actor: str) -> None:
+    """A draft was never counted: deleting it removes its lines too."""
+    with store.transaction() as session:
+        submission = _pending(session, submission_id)
+        if submission is None or submission.status != "draft":
+            raise ReturnStateError("Only a draft can be deleted; withdraw a submission first.")
+        lines_file = submission.lines_file
+        audit_store.audit(
+            session,
+            actor,
+            "delete-draft-return",
+            submission.place_id,
+            {
+                "submission": submission_id,
+                "agency_id": submission.agency_id,
+                "version": submission.version,
+            },
+        )
+        session.delete(submission)
+    store.lines.remove(lines_file)

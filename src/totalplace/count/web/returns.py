@@ -426,13 +426,23 @@ def move_return(
 
 
 @router.get("/places/{place_id}/returns/{submission_id}")
-def return_page(request: Request, place_id: str, submission_id: int) -> HTMLResponse:
+def return_page(
+    request: Request, place_id: str, submission_id: int, errors: dict[str, str] | None = None
+) -> HTMLResponse:
     viewer, submission = return_in_place(request, place_id, submission_id)
     store = store_of(request)
     lines = store.lines.read(submission.lines_file)
     with store.sessions() as session:
         place = place_tables.get_place(session, place_id)
         known = count_tables.classification_frame(session, place_id)
+        names = {a.agency_id: a.name for a in place_tables.agencies(session, place_id)}
+        newer = [
+            s.version
+            for s in count_tables.submissions_for(
+                session, place_id, submission.agency_id, submission.financial_year
+            )
+            if s.version > submission.version and s.status == "current"
+        ]
     return render(
         request,
         "return.html",
@@ -440,9 +450,13 @@ def return_page(request: Request, place_id: str, submission_id: int) -> HTMLResp
             "viewer": viewer,
             "place": place,
             "submission": submission,
+            "agency_name": names.get(submission.agency_id, submission.agency_id),
+            "newer_current": newer[0] if newer else None,
+            "errors": errors or {},
             "unclassified": return_service.unclassified(lines, known)[:50],
             "first_lines": lines.head(20).to_dicts(),
         },
+        status_code=400 if errors else 200,
     )
 
 
@@ -465,6 +479,58 @@ def accept(
     viewer, submission = return_in_place(request, place_id, submission_id, "publish")
     check_csrf(request, csrf)
     move_return(request, return_service.accept_return, submission, viewer)
+    return RedirectResponse(f"/places/{place_id}/returns/{submission_id}", status_code=303)
+
+
+@router.post("/places/{place_id}/returns/{submission_id}/withdraw")
+def withdraw(
+    request: Request, place_id: str, submission_id: int, csrf: Annotated[str, Form()] = ""
+) -> Response:
+    viewer, submission = return_in_place(request, place_id, submission_id)
+    if not viewer.can_upload_for(submission.agency_id):
+        raise HTTPException(status_code=403, detail="Only the agency's own people withdraw it.")
+    check_csrf(request, csrf)
+    move_return(request, return_service.withdraw_return, submission, viewer)
+    return RedirectResponse(f"/places/{place_id}/returns/{submission_id}", status_code=303)
+
+
+@router.post("/places/{place_id}/returns/{submission_id}/delete")
+def delete_draft(
+    request: Request, place_id: str, submission_id: int, csrf: Annotated[str, Form()] = ""
+) -> Response:
+    viewer, submission = return_in_place(request, place_id, submission_id)
+    if not viewer.can_upload_for(submission.agency_id):
+        raise HTTPException(status_code=403, detail="Only the agency's own people delete it.")
+    check_csrf(request, csrf)
+    move_return(request, return_service.delete_draft, submission, viewer)
+    return RedirectResponse(
+        f"/places/{place_id}/returns?year={submission.financial_year}", status_code=303
+    )
+
+
+@router.post("/places/{place_id}/returns/{submission_id}/send-back")
+def send_back(
+    request: Request,
+    place_id: str,
+    submission_id: int,
+    csrf: Annotated[str, Form()] = "",
+    comment: Annotated[str, Form()] = "",
+) -> Response:
+    viewer, submission = return_in_place(request, place_id, submission_id, "publish")
+    check_csrf(request, csrf)
+    if not comment.strip():
+        return return_page(
+            request,
+            place_id,
+            submission_id,
+            errors={"comment": "Say what the agency should fix before sending it back."},
+        )
+    move_return(
+        request,
+        lambda store, sid, actor: return_service.send_back(store, sid, actor, comment),
+        submission,
+        viewer,
+    )
     return RedirectResponse(f"/places/{place_id}/returns/{submission_id}", status_code=303)
 
 

@@ -1,4 +1,5 @@
-"""classification rules match any column of a line, and an agency default
+"""classification rules match any column of a line, and an agency default; a return
+sent back carries the analyst's comment
 
 Revision ID: 0008
 Revises: 0006
@@ -36,8 +37,13 @@ def upgrade() -> None:
     with op.batch_alter_table("classification_rules", schema=None) as batch_op:
         batch_op.alter_column("field", server_default=None, existing_type=sa.String(30))
 
+    with op.batch_alter_table("submissions", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("comment", sa.String(length=2000), nullable=True))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("submissions", schema=None) as batch_op:
+        batch_op.drop_column("comment")
     op.execute("DELETE FROM classification_rules WHERE field <> 'service'")
     with op.batch_alter_table("classification_rules", schema=None) as batch_op:
         if op.get_bind().dialect.name != "sqlite":
