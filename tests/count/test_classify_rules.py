@@ -260,3 +260,21 @@ def test_store_rule_rejects_unknown_columns(workspace: Workspace) -> None:
         classifying.save_rules(
             store, "testshire", [classifying.RuleChange("council", "colour", "red", "01")], "x"
         )
+
+
+def test_the_task_list_is_not_done_while_any_amount_is_unclassified(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    store = workspace.store
+    import_return("police", [police_ledger(tmp_path)], "2010-11", store=store, place_id="testshire")
+    lead = workspace.client("lead")
+    page = lead.get(f"{P}?year=2010-11").text
+    task = page[page.index("Classify spending by function") :][:600]
+    assert "% unclassified)" in task and "0.0% unclassified" not in task
+    assert "Incomplete" in task
+    classifying.save_rules(
+        store, "testshire", [classifying.RuleChange("police", "agency", "", "03.1")], "lead"
+    )
+    page = lead.get(f"{P}?year=2010-11").text
+    task = page[page.index("Classify spending by function") :][:600]
+    assert "(0.0% unclassified)" in task and "Completed" in task

@@ -374,7 +374,7 @@ def count(data: CountInput) -> CountResult:
         coverage=_coverage(frame, data.agencies),
         shares=dict(data.shares),
         line_count=frame.height,
-        notes=[*data.notes, *_part_year_notes(frame, data.financial_year)],
+        notes=[*data.notes, *_part_year_notes(frame, data.financial_year, data.agencies)],
         unclassified_pence=_sum(kept.filter(pl.col("cofog").is_null())),
         unclassified_by_agency=[
             a for a in _by_agency(kept.filter(pl.col("cofog").is_null()), data.agencies) if a.pence
@@ -382,7 +382,9 @@ def count(data: CountInput) -> CountResult:
     )
 
 
-def _part_year_notes(frame: pl.DataFrame, financial_year: str) -> list[str]:
+def _part_year_notes(
+    frame: pl.DataFrame, financial_year: str, agencies: Sequence[AgencyInfo]
+) -> list[str]:
     """Say when an agency's dated lines cover only part of the year, e.g. two months
     of a ledger, so nobody reads them as a whole year's spending."""
     start, end = year_bounds(financial_year)
@@ -400,7 +402,8 @@ def _part_year_notes(frame: pl.DataFrame, financial_year: str) -> list[str]:
             first > (start + timedelta(days=31)).isoformat()
             or last < (end - timedelta(days=31)).isoformat()
         ):
-            notes.append(f"{agency_id}'s dated lines run from {first} to {last} only: a part year.")
+            name = next((a.name for a in agencies if a.agency_id == agency_id), agency_id)
+            notes.append(f"{name}'s dated lines run from {first} to {last} only: a part year.")
     return notes
 
 

@@ -51,9 +51,7 @@ def count_input(place_id: str, financial_year: str, store: Store) -> CountInput:
         )
     frames = [_line_columns(store.lines.scan(s.lines_file)) for s in submissions]
     lines = pl.concat(frames) if frames else pl.LazyFrame(schema=LINE_COLUMNS)
-    missing = [
-        a.agency_id for a in agencies if a.agency_id not in {s.agency_id for s in submissions}
-    ]
+    missing = [a.name for a in agencies if a.agency_id not in {s.agency_id for s in submissions}]
     if missing:
         notes.append(f"No {financial_year} return yet from: {', '.join(missing)}.")
     return CountInput(
