@@ -278,3 +278,25 @@ def test_the_task_list_is_not_done_while_any_amount_is_unclassified(
     page = lead.get(f"{P}?year=2010-11").text
     task = page[page.index("Classify spending by function") :][:600]
     assert "(0.0% unclassified)" in task and "Completed" in task
+
+
+def test_a_rules_file_may_name_the_column_and_an_agency_default(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    from totalplace.core.problems import ImportRejected
+    from totalplace.count.service.returns import classify
+
+    store = workspace.store
+    import_return("police", [police_ledger(tmp_path)], "2010-11", store=store, place_id="testshire")
+    rules_file = tmp_path / "rules.csv"
+    rules_file.write_text("field,service,cofog\nsupplier,vehicle hire ltd,04.5\nagency,,03.1\n")
+    assert classify("police", rules_file, store=store, place_id="testshire") == 2
+    groups = {
+        g.key: g.pence for g in count_place("testshire", "2010-11", store=store).by_cofog_group
+    }
+    assert groups["04.5"] == 18_750 and groups["03.1"] == 62_500  # a quarter of each
+    bad = tmp_path / "bad.csv"
+    bad.write_text("field,service,cofog\ncolour,red,01\n")
+    with pytest.raises(ImportRejected) as caught:
+        classify("police", bad, store=store, place_id="testshire")
+    assert caught.value.problems[0].code == "bad-rule-field"

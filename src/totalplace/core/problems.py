@@ -41,6 +41,8 @@ PROBLEM_CODES: dict[str, str] = {
     "bad-game": "Correct the game file (docs/formats/game.md).",
     "bad-case": "Correct the case file (docs/formats/case.md).",
     "bad-model": "Correct the model file (docs/formats/model.md).",
+    "bad-rule-field": "Write one of service, cost_centre, expense_type, proclass, supplier, "
+    "description or agency (the agency's default, with a blank service).",
 }
 
 

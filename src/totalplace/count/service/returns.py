@@ -28,6 +28,7 @@ from totalplace.count.files.lines import normalise_lines
 from totalplace.count.files.returns import ReadPlan, plan_sheets, read_rows
 from totalplace.count.rules.classification import (
     MISSING_VALUES,
+    RULE_FIELDS,
     Suggestion,
     is_cofog_code,
     normalise_cofog,
@@ -39,6 +40,7 @@ from totalplace.places import tables as place_tables
 from totalplace.places.service.packages import write_submissions
 
 Confirm = Callable[[ReadPlan], bool]
+RULE_FIELD_NAMES = {name for name, _label in RULE_FIELDS}
 
 
 def _accept(_plan: ReadPlan) -> bool:
@@ -164,9 +166,9 @@ def import_return(
             for submission in written:
                 session.add(submission)
             count_tables.save_column_mapping(session, place_id, agency_id, used_mapping, actor)
-            for service, cofog, sercop in rules:
+            for service, cofog, sercop, rule_field in rules:
                 count_tables.set_classification_rule(
-                    session, place_id, agency_id, service, cofog, sercop, actor
+                    session, place_id, agency_id, service, cofog, sercop, actor, field=rule_field
                 )
             audit_store.audit(
                 session,
@@ -252,8 +254,10 @@ def load_mapping(path: Path) -> dict[str, Any]:
     return {"columns": normalised, "amounts_in_thousands": thousands}
 
 
-def read_rules(path: Path, problems: ProblemList) -> list[tuple[str, str, str | None]]:
-    """Classification rules: `service,cofog,sercop` (sercop optional)."""
+def read_rules(path: Path, problems: ProblemList) -> list[tuple[str, str, str | None, str]]:
+    """Classification rules: `service,cofog,sercop` (sercop optional), and optionally a
+    `field` column naming what `service` is a value of (supplier, expense_type, ...;
+    `agency` with a blank service for the agency's default)."""
     if not path.exists():
         problems.add(Problem("file-not-found", f"{path} does not exist", file=path.name))
         return []
@@ -279,11 +283,14 @@ def read_rules(path: Path, problems: ProblemList) -> list[tuple[str, str, str | 
     rules = []
     for number, row in enumerate(reader, start=2):
         service = (row.get("service") or "").strip()
+        rule_field = (row.get("field") or "service").strip() or "service"
         cofog = normalise_cofog(row.get("cofog") or "")
         sercop_text = (row.get("sercop") or "").strip()
         sercop = ref.sercop_code(sercop_text) if sercop_text else None
         problem: tuple[str, str, str] | None = None
-        if not service:
+        if rule_field not in RULE_FIELD_NAMES:
+            problem = ("bad-rule-field", f"{rule_field!r} is not a column rules match", "field")
+        elif not service and rule_field != "agency":
             problem = ("blank-value", "service is blank", "service")
         elif not (is_cofog_code(cofog) and cofog in ref.cofog):
             problem = ("bad-cofog", f"{row.get('cofog')!r} is not a COFOG code", "cofog")
@@ -293,7 +300,7 @@ def read_rules(path: Path, problems: ProblemList) -> list[tuple[str, str, str | 
             code, message, column = problem
             problems.add(Problem(code, message, file=path.name, row=number, column=column))
             continue
-        rules.append((service, cofog, sercop))
+        rules.append(("" if rule_field == "agency" else service, cofog, sercop, rule_field))
     return rules
 
 
@@ -311,9 +318,9 @@ def classify(
     problems.raise_if_any()
     with store.transaction() as session:
         place_id = _resolve_place(session, agency_id, place_id)
-        for service, cofog, sercop in rules:
+        for service, cofog, sercop, rule_field in rules:
             count_tables.set_classification_rule(
-                session, place_id, agency_id, service, cofog, sercop, actor
+                session, place_id, agency_id, service, cofog, sercop, actor, field=rule_field
             )
         audit_store.audit(
             session, actor, "classify", place_id, {"agency_id": agency_id, "rules": len(rules)}
