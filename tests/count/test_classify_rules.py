@@ -156,6 +156,8 @@ def test_an_agency_default_classifies_a_ledger_with_no_service_column(
     assert "0.0% unclassified" in lead.get(f"{P}/classify?year=2010-11").text
     groups = {g.key: g.pence for g in after.by_cofog_group}
     assert groups["03.1"] >= 81_250
+    lines = lead.get(f"{P}/count/2010-11/functions/03/agencies/police").text
+    assert "by the agency default" in lines  # each line says what coded it
     with store.sessions() as session:
         actions = [e.action for e in audit_store.audit_log(session, "testshire")]
     assert "classify" in actions

@@ -12,6 +12,7 @@ from totalplace.core.web.pages import render
 from totalplace.core.web.security import Viewer, in_place, place_of, store_of
 from totalplace.core.years import FinancialYearError, parse_financial_year
 from totalplace.count.files.exports import count_csv, count_xlsx, lines_csv, lines_xlsx
+from totalplace.count.rules.classification import FIELD_LABELS
 from totalplace.count.service.counting import count_place, function_by_agency, function_lines
 from totalplace.count.service.publishing import _plain, publications
 from totalplace.places import tables as place_tables
@@ -226,5 +227,6 @@ def function_agency_lines(
             "page": min(max(page, 1), pages),
             "pages": pages,
             "per_page": LINES_PER_PAGE,
+            "field_labels": FIELD_LABELS,
         },
     )
