@@ -199,7 +199,10 @@ def test_count_together_in_the_browser(
     analyst.page.click("a:has-text('Testshire Council')")
     analyst.check("12-drill-down-lines")
     analyst.go("/places/testshire/count/2010-11")
-    analyst.page.click("button:has-text('Publish this count')")
+    analyst.page.click("a:has-text('Publish this count')")
+    analyst.check("13a-publish-confirm")
+    assert "has no function yet" in analyst.page.inner_text("#weaknesses")
+    analyst.page.click("button:has-text('Yes, publish this count')")
     analyst.check("13-published-count")
     assert "version 1" in analyst.page.inner_text("main")
 
@@ -216,7 +219,8 @@ def test_count_together_in_the_browser(
     analyst.page.click("button:has-text('Accept into the count')")
     analyst.go("/places/testshire/count/2010-11")
     assert analyst.page.inner_text("#total") == "£13,900.50"
-    analyst.page.click("button:has-text('Publish this count')")
+    analyst.page.click("a:has-text('Publish this count')")
+    analyst.page.click("button:has-text('Yes, publish this count')")
     analyst.page.select_option("#before", "1")
     analyst.page.select_option("#after", "2")
     analyst.page.click("button:has-text('Compare')")
@@ -282,18 +286,114 @@ def test_count_together_in_the_browser(
     assert "There is no such publication" in lead.page.inner_text("main")
     lead.go("/places/testshire/classify?year=2010-11")
     lead.check("17-classify")
-    # Classified in place (htmx): the form becomes a confirmation, the count follows.
-    form = lead.page.locator("form:has(legend:has-text('Adult Social Care'))")
-    form.locator("select[name=cofog]").select_option("10.1")
-    form.locator("button").click()
-    lead.page.wait_for_selector("text=Adult Social Care: saved as 10.1")
+    # A code chosen in a row's select is saved only by the Save button.
+    row = lead.page.locator("#codes tr:has-text('Adult Social Care')")
+    row.locator("select").press("ArrowDown")
+    assert "saved" not in lead.page.url
+    row.locator("select").select_option("10.1")
+    lead.page.click("button:has-text('Save the codes chosen')")
+    lead.page.wait_for_selector("text=1 rule saved")
     lead.check()
-    assert "/classify" in lead.page.url  # no page load: the rest of the list stays
     groups = {
         g.key: g.pence
         for g in count_place("testshire", "2010-11", store=workspace.store).by_cofog_group
     }
     assert groups["10.1"] == 1_200_000 + 40_000
+
+
+def fits(person: Person, name: str) -> None:
+    """The page at a phone's and a laptop's width: nothing wider than the window, and a
+    screenshot of each for a person to look at."""
+    for width in (390, 1280, 320):
+        person.page.set_viewport_size({"width": width, "height": 900})
+        overflow = person.page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        if overflow > 0:
+            culprits = person.page.evaluate(
+                """() => [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth
+                        && !e.closest('.tp-scroll'))
+                .slice(-8).map(e => e.tagName + '.' + e.className + ' '
+                    + e.getBoundingClientRect().right + '/' + e.scrollWidth)
+"""
+            )
+            raise AssertionError(
+                f"{person.page.url} is {overflow}px too wide at {width}px: {culprits}"
+            )
+        if TAKE_SCREENSHOTS and width != 320:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            person.page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+    person.page.set_viewport_size({"width": 1100, "height": 900})
+
+
+def test_a_police_ledger_with_no_service_column_is_classified_by_its_default(
+    workspace: Workspace, server: str, browser: Any, tmp_path: Path
+) -> None:
+    ledger = tmp_path / "police-may.csv"
+    ledger.write_text(
+        "Date,Supplier,Expense Type,Amount\n"
+        "01/05/2010,Vehicle Hire Ltd,Transport,1000.00\n"
+        "02/05/2010,Payroll Bureau,Payroll services sla,2500.00\n"
+        "03/05/2010,Vehicle Hire Ltd,Transport,-250.00\n",
+        encoding="utf-8",
+    )
+    analyst = Person(browser, server, shots=False)
+    analyst.sign_in("analyst@testshire.test")
+    analyst.go("/places/testshire/agencies/police/upload")
+    analyst.page.fill("#year", "2010-11")
+    analyst.page.set_input_files("#files", str(ledger))
+    analyst.page.click("button:has-text('Upload and check columns')")
+    analyst.check()
+    analyst.page.click("button:has-text('Import as a draft')")
+    analyst.check()
+    fits(analyst, "40-police-draft-return")
+    analyst.page.click("button:has-text('Submit to the place')")
+    analyst.check()
+    analyst.page.click("button:has-text('Accept into the count')")
+    analyst.check()
+    assert analyst.page.inner_text("#status") == "current"
+
+    analyst.go("/places/testshire/count/2010-11")
+    assert "has no function yet" in analyst.page.inner_text("#unclassified")
+    analyst.go("/places/testshire/classify?year=2010-11")
+    fits(analyst, "41-classify-before")
+    summary = analyst.page.inner_text("#unclassified-summary")
+    assert "£812.50" in summary  # a quarter of the police's £3,250: its share of the place
+    police = analyst.page.locator("#agency-police")
+    assert "03.1 Police services" in police.inner_text()
+    assert "the agency is a police" in police.inner_text()
+    police.locator("select").press("ArrowDown")  # a key in a select saves nothing
+    assert "saved" not in analyst.page.url
+    police.locator("select").select_option("03.1")
+    police.locator("button:has-text('Save')").click()
+    analyst.page.wait_for_selector("text=1 rule saved")
+    analyst.check()
+    assert "0.0% unclassified" in analyst.page.inner_text("#unclassified-summary")
+    fits(analyst, "42-classify-after")
+    analyst.go("/places/testshire/count/2010-11")
+    assert "0.0% of the total has no function yet" in analyst.page.inner_text("#unclassified")
+    assert count_place("testshire", "2010-11", store=workspace.store).unclassified_pence == 0
+    fits(analyst, "43-live-count")
+    analyst.page.click("a[href$='/functions/03']")
+    analyst.check()
+    fits(analyst, "44-function")
+    analyst.page.click("a:has-text('Four Counties Police')")
+    analyst.check()
+    fits(analyst, "45-lines")
+    with analyst.page.expect_download() as download:
+        analyst.page.click("a:has-text('as CSV')")
+    assert download.value.suggested_filename.endswith("-lines.csv")
+    analyst.go("/places/testshire/count/2010-11/publish")
+    fits(analyst, "46-publish-confirm")
+    analyst.go("/places/testshire/returns?year=2010-11")
+    fits(analyst, "47-returns")
+    # On a phone the navigation folds behind its Menu button.
+    analyst.page.set_viewport_size({"width": 390, "height": 900})
+    analyst.page.wait_for_selector("button.govuk-service-navigation__toggle", state="visible")
+    assert not analyst.page.is_visible("#navigation")
+    analyst.page.click("button.govuk-service-navigation__toggle")
+    assert analyst.page.is_visible("#navigation")
 
 
 def test_keyboard_reaches_the_content_and_focus_is_visible(

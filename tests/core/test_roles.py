@@ -37,6 +37,12 @@ MATRIX: list[tuple[str, str, set[str]]] = [
     ("POST", f"{P}/agencies/pct/upload", ANALYSTS),
     ("GET", f"{P}/classify?year=2009-10", ANALYSTS),
     ("POST", f"{P}/classify", ANALYSTS),
+    ("POST", f"{P}/classify/default", ANALYSTS),
+    ("POST", f"{P}/classify/rules/delete", ANALYSTS),
+    ("GET", f"{P}/count/2009-10/publish", ANALYSTS),
+    ("GET", f"{P}/count/2009-10/functions/07/agencies/pct.csv", ANALYSTS),
+    ("GET", f"{P}/count/2009-10/functions/07/agencies/pct.xlsx", ANALYSTS),
+    ("GET", f"{P}/publications/2009-10/1.xlsx", EVERYONE),
     ("GET", f"{P}/count/2009-10", ANALYSTS),
     ("GET", f"{P}/count/2009-10/functions/07", ANALYSTS),
     ("GET", f"{P}/count/2009-10/functions/07/agencies/pct", ANALYSTS),
@@ -93,6 +99,9 @@ RECORD_ROUTES = {
     "/places/{place_id}/returns/{submission_id}",
     "/places/{place_id}/returns/{submission_id}/submit",
     "/places/{place_id}/returns/{submission_id}/accept",
+    "/places/{place_id}/returns/{submission_id}/withdraw",
+    "/places/{place_id}/returns/{submission_id}/delete",
+    "/places/{place_id}/returns/{submission_id}/send-back",
 }
 
 

@@ -90,7 +90,11 @@ def test_other_year_is_counted_on_its_own(store: Store) -> None:
     later = count_place("testshire", "2010-11", store=store)
     assert later.total_pence == 90_000_000
     assert later.population == 501000
-    assert any("No 2010-11 return yet from: dwp, pct, police" in n for n in later.notes)
+    assert any(
+        "No 2010-11 return yet from: Department for Work and Pensions, Testshire Primary Care"
+        " Trust, Four Counties Police" in n
+        for n in later.notes
+    )
 
 
 def test_missing_population_year_uses_nearest_and_says_so(store: Store) -> None:

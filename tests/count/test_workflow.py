@@ -109,7 +109,8 @@ def test_invite_upload_fix_submit_accept_publish_compare(workspace: Workspace) -
     live = analyst.get(f"{P}/count/2010-11")
     assert "£13,800.50" in live.text
     first = analyst.post(
-        f"{P}/count/2010-11/publish", data={"csrf": csrf(analyst, f"{P}/count/2010-11")}
+        f"{P}/count/2010-11/publish",
+        data={"csrf": csrf(analyst, f"{P}/count/2010-11"), "confirmed": "yes"},
     )
     assert first.status_code == 303
     viewer = workspace.client("viewer")
@@ -122,7 +123,8 @@ def test_invite_upload_fix_submit_accept_publish_compare(workspace: Workspace) -
     council.post(f"{second_return}/submit", data={"csrf": csrf(council, second_return)})
     analyst.post(f"{second_return}/accept", data={"csrf": csrf(analyst, second_return)})
     second = analyst.post(
-        f"{P}/count/2010-11/publish", data={"csrf": csrf(analyst, f"{P}/count/2010-11")}
+        f"{P}/count/2010-11/publish",
+        data={"csrf": csrf(analyst, f"{P}/count/2010-11"), "confirmed": "yes"},
     )
     assert second.headers["location"].endswith("/2010-11/2")
     compared = viewer.get(f"{P}/compare/2010-11?before=1&after=2")

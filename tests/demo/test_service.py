@@ -100,6 +100,6 @@ def test_ledger_year_matches_the_published_net_total(demo: Store) -> None:
 def test_part_year_ledger_is_said_to_be_a_part_year(demo: Store) -> None:
     notes = count_place("trafford", "2026-27", store=demo).notes
     assert (
-        "trafford-council's dated lines run from 2026-04-01 to 2026-05-29 only: a part year."
+        "Trafford Council's dated lines run from 2026-04-01 to 2026-05-29 only: a part year."
         in notes
     )

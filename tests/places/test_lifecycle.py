@@ -15,7 +15,7 @@ from sqlalchemy import select
 from tests.helpers import DATA
 from totalplace.cases.service import cases as case_service
 from totalplace.core.config import Settings
-from totalplace.core.problems import ImportRejected
+from totalplace.core.problems import ImportRejected, NotFound
 from totalplace.core.registry import capabilities, place_data
 from totalplace.core.store.db import Store, open_store
 from totalplace.count.service import returns as return_service
@@ -125,7 +125,7 @@ def test_delete_takes_everything_of_the_place(filled: Store) -> None:
             assert session.scalars(select(model)).first() is None, model.__name__
         assert session.scalars(select(HistoryProject)).first() is None
     assert not any(filled.lines.path(f).exists() for f in files)
-    with pytest.raises(ImportRejected):
+    with pytest.raises(NotFound):
         delete_place(filled, PLACE)
 
 

@@ -61,6 +61,8 @@ PROBLEM_CODES: dict[str, str] = {
     "bad-record": "Correct the record in the package's file (docs/formats/place-data-package.md).",
     "unknown-resource": "Remove the resource from datapackage.json, or check its name and path "
     "(docs/formats/place-data-package.md lists every resource).",
+    "bad-rule-field": "Write one of service, cost_centre, expense_type, proclass, supplier, "
+    "description or agency (the agency's default, with a blank service).",
 }
 
 

@@ -45,16 +45,21 @@ class Submission(Base):
     total_pence: Mapped[int] = mapped_column(BigInteger)
     lines_file: Mapped[str] = mapped_column(String(300))
     lines_sha256: Mapped[str] = mapped_column(String(64))
+    # Why an analyst sent the return back to its agency, for the agency to read.
+    comment: Mapped[str | None] = mapped_column(String(2000), nullable=True)
 
 
 class ClassificationRule(Base):
-    """An agency's own service or cost-centre name, mapped to COFOG and SeRCOP."""
+    """A value in one column of an agency's lines (its service, cost centre, supplier,
+    a word of its descriptions, ...) mapped to COFOG and SeRCOP; `field` "agency" with an
+    empty value is the agency's default, for every line nothing else codes."""
 
     __tablename__ = "classification_rules"
     __table_args__ = (of_an_agency(),)
     place_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     agency_id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    service: Mapped[str] = mapped_column(String(300), primary_key=True)
+    field: Mapped[str] = mapped_column(String(30), primary_key=True)
+    value: Mapped[str] = mapped_column(String(300), primary_key=True)
     cofog: Mapped[str] = mapped_column(String(10))
     sercop: Mapped[str | None] = mapped_column(String(10), nullable=True)
     set_by: Mapped[str] = mapped_column(String(200))
@@ -144,7 +149,9 @@ def classification_rules(session: Session, place_id: str) -> list[Classification
         session.scalars(
             select(ClassificationRule)
             .where(ClassificationRule.place_id == place_id)
-            .order_by(ClassificationRule.agency_id, ClassificationRule.service)
+            .order_by(
+                ClassificationRule.agency_id, ClassificationRule.field, ClassificationRule.value
+            )
         )
     )
 
@@ -154,10 +161,16 @@ def classification_frame(session: Session, place_id: str) -> pl.DataFrame:
     return pl.DataFrame(
         {
             "agency_id": [r.agency_id for r in rules],
-            "service": [r.service for r in rules],
+            "field": [r.field for r in rules],
+            "value": [r.value for r in rules],
             "cofog": [r.cofog for r in rules],
         },
-        schema={"agency_id": pl.String, "service": pl.String, "cofog": pl.String},
+        schema={
+            "agency_id": pl.String,
+            "field": pl.String,
+            "value": pl.String,
+            "cofog": pl.String,
+        },
     )
 
 
@@ -169,14 +182,17 @@ def set_classification_rule(
     cofog: str,
     sercop: str | None,
     actor: str,
+    field: str = "service",
 ) -> None:
-    rule = session.get(ClassificationRule, (place_id, agency_id, service))
+    """Add or change the rule for `service`, a value of column `field`."""
+    rule = session.get(ClassificationRule, (place_id, agency_id, field, service))
     if rule is None:
         session.add(
             ClassificationRule(
                 place_id=place_id,
                 agency_id=agency_id,
-                service=service,
+                field=field,
+                value=service,
                 cofog=cofog,
                 sercop=sercop,
                 set_by=actor,
@@ -185,6 +201,15 @@ def set_classification_rule(
         )
     else:
         rule.cofog, rule.sercop, rule.set_by, rule.set_at = cofog, sercop, actor, now()
+
+
+def delete_classification_rule(
+    session: Session, place_id: str, agency_id: str, field: str, value: str
+) -> ClassificationRule | None:
+    rule = session.get(ClassificationRule, (place_id, agency_id, field, value))
+    if rule is not None:
+        session.delete(rule)
+    return rule
 
 
 def column_mapping(session: Session, place_id: str, agency_id: str) -> dict[str, object] | None:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from totalplace.core.web.pages import render
 from totalplace.core.web.security import check_csrf, in_place, signed_in, store_of
 from totalplace.count import tables as count_tables
+from totalplace.count.service.counting import count_place
 from totalplace.count.service.publishing import publications
 from totalplace.count.tables import Submission
 from totalplace.people import service as people
@@ -108,6 +109,12 @@ def overview(request: Request, place_id: str, year: str | None = None) -> HTMLRe
             )
         ]
     published = publications(store, place_id, chosen) if chosen else []
+    # Classifying is done only when no amount at all is left without a function.
+    open_share = (
+        count_place(place_id, chosen, store=store).unclassified_share
+        if chosen and submissions and viewer.can("publish")
+        else None
+    )
     returned = {s.agency_id for s in submissions}
     tasks = [
         {
@@ -129,9 +136,10 @@ def overview(request: Request, place_id: str, year: str | None = None) -> HTMLRe
             "show": viewer.can("upload"),
         },
         {
-            "name": "Classify spending by function",
+            "name": "Classify spending by function"
+            + ("" if open_share is None else f" ({open_share * 100:.1f}% unclassified)"),
             "href": f"/places/{place_id}/classify" + (f"?year={chosen}" if chosen else ""),
-            "done": None,
+            "done": None if open_share is None else open_share == 0,
             "show": viewer.can("publish"),
         },
         {

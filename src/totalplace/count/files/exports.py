@@ -1,61 +1,142 @@
-"""The count as CSV and XLSX for people to take away. Text cells that a spreadsheet
-would run as a formula are escaped with a leading apostrophe."""
+"""The count and its lines as CSV and XLSX for people to take away.
+
+Numbers are written as numbers, so a spreadsheet can add them up (a credit is -17542.42,
+never the text '-17542.42). Only text cells are guarded against being run as formulas:
+in CSV a text cell that starts like a formula gets a leading apostrophe; in XLSX every
+text cell is stored as a string with Excel's "quote prefix", so it stays text even when
+someone edits it. Labels follow the wording of the count page.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
+import polars as pl
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from totalplace.core.money import pence_to_pounds
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+Cell = str | Decimal | int | None
+
+STATUS_WORDS = {
+    "actual": "Actual",
+    "estimate": "Estimate",
+    "mixed": "Mixed",
+    "missing": "Missing",
+}
 
 
-def safe_text(value: object) -> object:
-    """Leave numbers alone; neutralise text that starts like a formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
+def safe_text(value: str) -> str:
+    """Text that a spreadsheet would run as a formula, made inert."""
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
-def count_rows(figures: dict[str, Any]) -> list[list[object]]:
-    """The count as one long table: section, code, name, pounds."""
-    rows: list[list[object]] = [
+def money(value: object) -> Decimal | None:
+    """A figure's pounds (stored as exact text in a snapshot) as a number."""
+    if value is None or value == "":
+        return None
+    return Decimal(str(value))
+
+
+def rows_csv(rows: Iterable[Sequence[Cell]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for row in rows:
+        writer.writerow(
+            ["" if v is None else safe_text(v) if isinstance(v, str) else v for v in row]
+        )
+    return out.getvalue()
+
+
+def _csv_cell(value: Cell) -> object:
+    if value is None:
+        return ""
+    return safe_text(value) if isinstance(value, str) else value
+
+
+def write_rows(sheet: Worksheet, rows: Iterable[Sequence[Cell]], start: int = 1) -> None:
+    """Rows into a sheet from row `start`: numbers as numbers, text always as text,
+    never a formula."""
+    for number, row in enumerate(rows, start=start):
+        for column, value in enumerate(row, start=1):
+            put(sheet, number, column, value)
+
+
+def put(sheet: Worksheet, row: int, column: int, value: Cell) -> None:
+    if isinstance(value, str):
+        cell = sheet.cell(row=row, column=column)
+        cell.value = value
+        # openpyxl writes text starting "=" as a formula unless told it is a string.
+        cell.data_type = "s"
+        if value.startswith(_FORMULA_STARTS):
+            cell.quotePrefix = True
+    elif isinstance(value, Decimal):
+        # Pounds and pence are exact in a spreadsheet's double to well past £1 trillion.
+        whole = value == value.to_integral_value()
+        sheet.cell(row=row, column=column, value=int(value) if whole else float(value))
+    else:
+        sheet.cell(row=row, column=column, value=value)
+
+
+def _function_name(code: str | None, labels: dict[str, str], level: str) -> str:
+    if code:
+        return labels.get(code, code)
+    return "Unclassified" if level == "division" else "Not classified to a group"
+
+
+def count_rows(figures: dict[str, Any], labels: dict[str, str]) -> list[list[Cell]]:
+    """The count as one long table. Each section adds up to the total on its own: sum
+    one section, never the whole column."""
+    rows: list[list[Cell]] = [
         ["section", "code", "name", "gbp"],
-        ["total", "", figures["place_name"], figures["total_gbp"]],
+        ["total", "", str(figures["place_name"]), money(figures["total_gbp"])],
     ]
     for item in figures["by_agency"]:
-        rows.append(["agency", item["agency_id"], item.get("label", ""), item["gbp"]])
+        name = str(item.get("label") or item["agency_id"])
+        rows.append(["agency", str(item["agency_id"]), name, money(item["gbp"])])
     for item in figures["by_cofog_division"]:
-        rows.append(["cofog_division", item["code"] or "", "", item["gbp"]])
+        name = _function_name(item["code"], labels, "division")
+        rows.append(["cofog_division", item["code"] or "", name, money(item["gbp"])])
     for item in figures["by_cofog_group"]:
-        rows.append(["cofog_group", item["code"] or "", "", item["gbp"]])
+        name = _function_name(item["code"], labels, "group")
+        rows.append(["cofog_group", item["code"] or "", name, money(item["gbp"])])
     for item in figures["by_theme"]:
-        rows.append(["theme", item["theme"], "", item["gbp"]])
+        rows.append(["theme", "", str(item["theme"]), money(item["gbp"])])
     for item in figures["by_spend_type"]:
-        rows.append(["spend_type", item["spend_type"], "", item["gbp"]])
-    rows.append(["transfers_eliminated", "", "", figures["transfers_eliminated_gbp"]])
+        kind = str(item["spend_type"] or "")
+        rows.append(["spend_type", kind, kind.capitalize(), money(item["gbp"])])
+    rows.append(
+        [
+            "transfers_eliminated",
+            "",
+            "Paid between agencies of the place, counted once with the spender",
+            money(figures["transfers_eliminated_gbp"]),
+        ]
+    )
+    if "unclassified_gbp" in figures:
+        rows.append(["unclassified", "", "No function yet", money(figures["unclassified_gbp"])])
     for item in figures["reconciliation"]:
         rows.append(
             [
                 "reconciliation",
                 f"{item['payer_agency_id']}>{item['receiver_agency_id']}",
                 "difference (received minus paid)",
-                item["difference_gbp"],
+                money(item["difference_gbp"]),
             ]
         )
     return rows
 
 
-def count_csv(figures: dict[str, Any]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    for row in count_rows(figures):
-        writer.writerow([safe_text(v) for v in row])
-    return out.getvalue()
+def count_csv(figures: dict[str, Any], labels: dict[str, str] | None = None) -> str:
+    return rows_csv(count_rows(figures, labels or {}))
 
 
 def count_xlsx(figures: dict[str, Any], labels: dict[str, str]) -> bytes:
@@ -63,102 +144,161 @@ def count_xlsx(figures: dict[str, Any], labels: dict[str, str]) -> bytes:
     summary = book.active
     assert summary is not None
     summary.title = "Summary"
-    summary.append([safe_text(f"{figures['place_name']}, {figures['financial_year']}")])
+    put(summary, 1, 1, f"{figures['place_name']}, {figures['financial_year']}")
     summary["A1"].font = Font(bold=True, size=14)
-    for label, key in (
-        ("Total (£)", "total_gbp"),
-        ("Population", "population"),
-        ("Population mid-year", "population_year"),
-        ("Per head (£)", "per_head_gbp"),
-        ("Transfers eliminated (£)", "transfers_eliminated_gbp"),
-        ("Estimated (£)", "estimated_gbp"),
-        ("Estimated share", "estimated_share"),
-    ):
-        summary.append([label, _number(figures.get(key))])
-    for note in figures.get("notes", []):
-        summary.append(["Note", safe_text(note)])
+    facts: list[list[Cell]] = [
+        ["Total (£)", money(figures["total_gbp"])],
+        ["Per head (£)", money(figures.get("per_head_gbp"))],
+        ["Population", figures.get("population")],
+        ["Population mid-year", figures.get("population_year")],
+        ["Estimated (£): top-down estimate", money(figures.get("estimated_gbp"))],
+        ["Estimated share of the total", money(figures.get("estimated_share"))],
+        [
+            "Transfers eliminated (£): paid between agencies of the place, counted once "
+            "with the spender",
+            money(figures.get("transfers_eliminated_gbp")),
+        ],
+    ]
+    if "unclassified_gbp" in figures:
+        facts.append(["Unclassified (£): no function yet", money(figures["unclassified_gbp"])])
+        facts.append(["Unclassified share of the total", money(figures["unclassified_share"])])
+    facts.extend(["Note", str(note)] for note in figures.get("notes", []))
+    write_rows(summary, facts, start=3)
+    summary.column_dimensions["A"].width = 60
+    status = {c["agency_id"]: c["status"] for c in figures["coverage"]}
     _sheet(
         book,
         "By agency",
-        ["agency_id", "agency", "£"],
-        [[a["agency_id"], a.get("label", ""), a["gbp"]] for a in figures["by_agency"]],
+        ["Agency", "Agency id", "Figures", "£"],
+        [
+            [
+                str(a.get("label") or a["agency_id"]),
+                str(a["agency_id"]),
+                STATUS_WORDS.get(status.get(a["agency_id"], "missing"), "Missing"),
+                money(a["gbp"]),
+            ]
+            for a in figures["by_agency"]
+        ],
     )
     _sheet(
         book,
         "By function",
-        ["COFOG", "function", "£"],
+        # Divisions and groups are two cuts of the same money: add up one level only.
+        ["Level", "COFOG code", "Function", "£"],
         [
-            [d["code"] or "", labels.get(d["code"] or "", "Unclassified"), d["gbp"]]
-            for d in figures["by_cofog_division"] + figures["by_cofog_group"]
+            [
+                "Division",
+                d["code"] or "",
+                _function_name(d["code"], labels, "division"),
+                money(d["gbp"]),
+            ]
+            for d in figures["by_cofog_division"]
+        ]
+        + [
+            ["Group", g["code"] or "", _function_name(g["code"], labels, "group"), money(g["gbp"])]
+            for g in figures["by_cofog_group"]
         ],
     )
-    _sheet(book, "By theme", ["theme", "£"], [[t["theme"], t["gbp"]] for t in figures["by_theme"]])
+    _sheet(
+        book,
+        "By theme",
+        ["Theme (a line may count in several)", "£"],
+        [[str(t["theme"]), money(t["gbp"])] for t in figures["by_theme"]],
+    )
+    names = {a["agency_id"]: str(a.get("label") or a["agency_id"]) for a in figures["by_agency"]}
     _sheet(
         book,
         "Coverage",
-        ["agency_id", "status", "actual £", "estimate £"],
+        ["Agency", "Figures", "Actual £", "Estimate £"],
         [
-            [c["agency_id"], c["status"], c["actual_gbp"], c["estimate_gbp"]]
+            [
+                names.get(c["agency_id"], str(c["agency_id"])),
+                STATUS_WORDS.get(c["status"], str(c["status"])),
+                money(c["actual_gbp"]),
+                money(c["estimate_gbp"]),
+            ]
             for c in figures["coverage"]
         ],
     )
     _sheet(
         book,
         "Reconciliation",
-        ["payer", "receiver", "paid £", "received £", "difference £"],
+        ["Payer", "Receiver", "Paid £", "Received £", "Difference £"],
         [
             [
-                r["payer_agency_id"],
-                r["receiver_agency_id"],
-                r["paid_gbp"],
-                r["received_gbp"],
-                r["difference_gbp"],
+                names.get(r["payer_agency_id"], str(r["payer_agency_id"])),
+                names.get(r["receiver_agency_id"], str(r["receiver_agency_id"])),
+                money(r["paid_gbp"]),
+                money(r["received_gbp"]),
+                money(r["difference_gbp"]),
             ]
             for r in figures["reconciliation"]
         ],
     )
+    return _saved(book)
+
+
+def _saved(book: Workbook) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def _number(value: object) -> object:
-    if value is None:
-        return None
-    if isinstance(value, str | Decimal):
-        # Pounds and pence are exact in a spreadsheet's double to well past £1 trillion.
-        number = Decimal(str(value))
-        return int(number) if number == number.to_integral_value() else float(number)
-    return value
-
-
-def _sheet(book: Workbook, title: str, header: list[str], rows: list[list[object]]) -> None:
+def _sheet(book: Workbook, title: str, header: list[str], rows: list[list[Cell]]) -> None:
     sheet = book.create_sheet(title)
-    sheet.append(header)
+    write_rows(sheet, [list(header), *rows])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(
-            [
-                safe_text(v)
-                if isinstance(v, str) and not _numeric(v)
-                else _number(v)
-                if _numeric(v)
-                else v
-                for v in row
-            ]
-        )
-    sheet.column_dimensions["A"].width = 28
-    sheet.column_dimensions["B"].width = 50
+    sheet.freeze_panes = "A2"
+    sheet.column_dimensions["A"].width = 40
+    sheet.column_dimensions["B"].width = 24
+    sheet.column_dimensions["C"].width = 40
 
 
-def _numeric(value: object) -> bool:
-    if isinstance(value, Decimal | int | float):
-        return True
-    if isinstance(value, str):
-        try:
-            Decimal(value)
-        except ArithmeticError:
-            return False
-        return True
-    return False
+LINE_EXPORT = (
+    ("agency_id", "Agency id"),
+    ("description", "Description"),
+    ("service", "Service"),
+    ("expense_type", "Expense type"),
+    ("supplier", "Supplier"),
+    ("payment_date", "Payment date"),
+    ("cofog", "COFOG code"),
+    ("classified_by", "Classified by"),
+    ("source_file", "Source file"),
+    ("source_sheet", "Source sheet"),
+    ("source_row", "Source row"),
+)
+
+
+def line_rows(lines: pl.DataFrame) -> list[list[Cell]]:
+    """Every line, as the drill-down shows it: amounts after apportionment."""
+    present = [(c, h) for c, h in LINE_EXPORT if c in lines.columns]
+    header: list[Cell] = [h for _c, h in present]
+    rows: list[list[Cell]] = [[*header, "£"]]
+    for line in lines.iter_rows(named=True):
+        row: list[Cell] = []
+        for column, _header in present:
+            value = line[column]
+            row.append(value if isinstance(value, int) or value is None else str(value))
+        row.append(pence_to_pounds(int(line["amount_pence"])))
+        rows.append(row)
+    return rows
+
+
+def lines_csv(lines: pl.DataFrame) -> str:
+    return rows_csv(line_rows(lines))
+
+
+def lines_xlsx(lines: pl.DataFrame, title: str) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Lines"
+    write_rows(sheet, line_rows(lines))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    about = book.create_sheet("About")
+    about_rows: list[list[Cell]] = [[title], ["Amounts are after apportionment, in pounds."]]
+    write_rows(about, about_rows)
+    return _saved(book)

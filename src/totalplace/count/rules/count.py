@@ -15,6 +15,7 @@ All sums are of integer pence, so totals are exact and every breakdown adds up.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -25,6 +26,7 @@ import polars as pl
 
 from totalplace.core.money import divide_half_even, pence_to_pounds, share_as_fraction
 from totalplace.core.years import year_bounds
+from totalplace.count.rules.classification import MATCHED_FIELDS, MISSING_VALUES
 
 LINE_COLUMNS: dict[str, pl.DataType] = {
     "agency_id": pl.String(),
@@ -37,6 +39,13 @@ LINE_COLUMNS: dict[str, pl.DataType] = {
     "counterparty_agency_id": pl.String(),
     "funding_source": pl.String(),
     "payment_date": pl.String(),
+    # The columns classification rules may match; cost_centre and proclass only where
+    # a ledger has them (null otherwise).
+    "supplier": pl.String(),
+    "expense_type": pl.String(),
+    "description": pl.String(),
+    "cost_centre": pl.String(),
+    "proclass": pl.String(),
 }
 
 
@@ -108,6 +117,20 @@ class CountResult:
     shares: dict[str, Decimal]
     line_count: int
     notes: list[str] = field(default_factory=list)
+    unclassified_pence: int = 0
+    unclassified_by_agency: list[Amount] = field(default_factory=list)
+
+    @property
+    def unclassified_share(self) -> Decimal:
+        """Of the spending counted, the share no rule or line code gives a function;
+        of the absolute amounts, so credits cannot hide debits."""
+        if self.unclassified_pence == 0:
+            return Decimal(0)
+        if self.total_pence == 0:
+            return Decimal(1)
+        return (Decimal(self.unclassified_pence) / Decimal(self.total_pence)).quantize(
+            Decimal("0.0001")
+        )
 
     @property
     def per_head_pence(self) -> int | None:
@@ -177,6 +200,9 @@ class CountResult:
             "apportionment": {k: v for k, v in sorted(self.shares.items())},
             "line_count": self.line_count,
             "notes": list(self.notes),
+            "unclassified_gbp": gbp(self.unclassified_pence),
+            "unclassified_share": self.unclassified_share,
+            "unclassified_by_agency": rows(self.unclassified_by_agency, "agency_id"),
         }
 
 
@@ -212,26 +238,89 @@ def apportioned(lines: pl.LazyFrame, shares: Mapping[str, Decimal]) -> pl.LazyFr
     )
 
 
-def classified(lines: pl.LazyFrame, rules: pl.DataFrame | None) -> pl.LazyFrame:
-    """Fill a missing COFOG code from the agency's rules for that service name."""
+def rules_frame(rules: pl.DataFrame | None) -> pl.DataFrame:
+    """Rules as agency_id, field, value, cofog. A frame of the older shape
+    (agency_id, service, cofog) holds service rules."""
+    schema = {"agency_id": pl.String, "field": pl.String, "value": pl.String, "cofog": pl.String}
     if rules is None or rules.height == 0:
-        return lines
-    lookup = (
-        rules.lazy()
-        .unique(subset=["agency_id", "service"], keep="last")
-        .select(pl.col("agency_id"), pl.col("service"), pl.col("cofog").alias("_rule_cofog"))
+        return pl.DataFrame(schema=schema)
+    if "field" not in rules.columns:
+        rules = rules.rename({"service": "value"}).with_columns(pl.lit("service").alias("field"))
+    return rules.select(list(schema)).cast(schema)  # type: ignore[arg-type]
+
+
+def _key(column: str) -> pl.Expr:
+    """The form a rule matches: spaces collapsed, case folded, missing values null."""
+    cleaned = pl.col(column).cast(pl.String).str.strip_chars().str.replace_all(r"\s+", " ")
+    folded = cleaned.str.to_lowercase()
+    return pl.when(folded.is_in(list(MISSING_VALUES))).then(None).otherwise(folded)
+
+
+def classified(lines: pl.LazyFrame, rules: pl.DataFrame | None) -> pl.LazyFrame:
+    """Fill a missing COFOG code from the agency's rules, in the order of RULE_FIELDS,
+    and say in `classified_by` what coded each line (`line` for its own code)."""
+    frame = rules_frame(rules)
+    names = lines.collect_schema().names()
+    out = lines.with_columns(
+        pl.when(pl.col("cofog").is_not_null())
+        .then(pl.lit("line"))
+        .otherwise(None)
+        .alias("classified_by")
     )
-    return (
-        lines.join(
-            lookup,
-            on=["agency_id", "service"],
-            how="left",
-            nulls_equal=False,
-            maintain_order="left",
+    if frame.height == 0:
+        return out
+    frame = frame.with_columns(
+        pl.col("value").str.strip_chars().str.replace_all(r"\s+", " ").str.to_lowercase()
+    ).unique(subset=["agency_id", "field", "value"], keep="last")
+    for column in MATCHED_FIELDS:
+        chosen = frame.filter(pl.col("field") == column)
+        if chosen.height == 0 or column not in names:
+            continue
+        code = _description_code(chosen) if column == "description" else None
+        if code is None:
+            lookup = chosen.lazy().select(
+                "agency_id", pl.col("value").alias("_value"), pl.col("cofog").alias("_rule")
+            )
+            out = (
+                out.with_columns(_key(column).alias("_value"))
+                .join(lookup, on=["agency_id", "_value"], how="left", maintain_order="left")
+                .drop("_value")
+            )
+        else:
+            out = out.with_columns(code.alias("_rule"))
+        out = _take(out, column)
+    defaults = frame.filter(pl.col("field") == "agency")
+    if defaults.height:
+        lookup = defaults.lazy().select("agency_id", pl.col("cofog").alias("_rule"))
+        out = _take(out.join(lookup, on="agency_id", how="left", maintain_order="left"), "agency")
+    return out
+
+
+def _take(lines: pl.LazyFrame, rule_field: str) -> pl.LazyFrame:
+    """Lines still without a code take the rule's; the line records which rule it was."""
+    taken = pl.col("cofog").is_null() & pl.col("_rule").is_not_null()
+    return lines.with_columns(
+        pl.when(taken)
+        .then(pl.lit(rule_field))
+        .otherwise(pl.col("classified_by"))
+        .alias("classified_by"),
+        pl.coalesce("cofog", "_rule").alias("cofog"),
+    ).drop("_rule")
+
+
+def _description_code(rules: pl.DataFrame) -> pl.Expr:
+    """A word or phrase found in the description; longer phrases first, being more
+    specific ("public health" before "health")."""
+    text = pl.lit(" ") + _key("description").fill_null("") + pl.lit(" ")
+    expr: Any = None
+    ordered = sorted(rules.iter_rows(named=True), key=lambda r: -len(r["value"]))
+    for rule in ordered:
+        pattern = r"(?:^|[^a-z0-9])" + re.escape(rule["value"]) + r"(?:[^a-z0-9]|$)"
+        condition = (pl.col("agency_id") == rule["agency_id"]) & text.str.contains(pattern)
+        expr = (pl.when(condition) if expr is None else expr.when(condition)).then(
+            pl.lit(rule["cofog"])
         )
-        .with_columns(pl.coalesce("cofog", "_rule_cofog").alias("cofog"))
-        .drop("_rule_cofog")
-    )
+    return pl.lit(None, dtype=pl.String) if expr is None else expr.otherwise(None)
 
 
 def consolidated_lines(data: CountInput) -> pl.LazyFrame:
@@ -285,11 +374,17 @@ def count(data: CountInput) -> CountResult:
         coverage=_coverage(frame, data.agencies),
         shares=dict(data.shares),
         line_count=frame.height,
-        notes=[*data.notes, *_part_year_notes(frame, data.financial_year)],
+        notes=[*data.notes, *_part_year_notes(frame, data.financial_year, data.agencies)],
+        unclassified_pence=_sum(kept.filter(pl.col("cofog").is_null())),
+        unclassified_by_agency=[
+            a for a in _by_agency(kept.filter(pl.col("cofog").is_null()), data.agencies) if a.pence
+        ],
     )
 
 
-def _part_year_notes(frame: pl.DataFrame, financial_year: str) -> list[str]:
+def _part_year_notes(
+    frame: pl.DataFrame, financial_year: str, agencies: Sequence[AgencyInfo]
+) -> list[str]:
     """Say when an agency's dated lines cover only part of the year, e.g. two months
     of a ledger, so nobody reads them as a whole year's spending."""
     start, end = year_bounds(financial_year)
@@ -307,7 +402,8 @@ def _part_year_notes(frame: pl.DataFrame, financial_year: str) -> list[str]:
             first > (start + timedelta(days=31)).isoformat()
             or last < (end - timedelta(days=31)).isoformat()
         ):
-            notes.append(f"{agency_id}'s dated lines run from {first} to {last} only: a part year.")
+            name = next((a.name for a in agencies if a.agency_id == agency_id), agency_id)
+            notes.append(f"{name}'s dated lines run from {first} to {last} only: a part year.")
     return notes
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
 from totalplace.core.context import default_store
@@ -45,9 +47,7 @@ def count_input(place_id: str, financial_year: str, store: Store) -> CountInput:
         )
     frames = [_line_columns(store.lines.scan(s.lines_file)) for s in submissions]
     lines = pl.concat(frames) if frames else pl.LazyFrame(schema=LINE_COLUMNS)
-    missing = [
-        a.agency_id for a in agencies if a.agency_id not in {s.agency_id for s in submissions}
-    ]
+    missing = [a.name for a in agencies if a.agency_id not in {s.agency_id for s in submissions}]
     if missing:
         notes.append(f"No {financial_year} return yet from: {', '.join(missing)}.")
     return CountInput(
@@ -65,7 +65,14 @@ def count_input(place_id: str, financial_year: str, store: Store) -> CountInput:
 
 
 def _line_columns(frame: pl.LazyFrame) -> pl.LazyFrame:
-    return frame.select([pl.col(name).cast(dtype) for name, dtype in LINE_COLUMNS.items()])
+    """The count's columns; one a ledger never had (a cost centre, say) is null."""
+    held = set(frame.collect_schema().names())
+    return frame.select(
+        [
+            (pl.col(name) if name in held else pl.lit(None)).cast(dtype).alias(name)
+            for name, dtype in LINE_COLUMNS.items()
+        ]
+    )
 
 
 def place_population(
@@ -109,28 +116,51 @@ def function_by_agency(
     return sorted(((a, int(p)) for a, p in sums.iter_rows()), key=lambda r: -abs(r[1]))
 
 
+@dataclass(frozen=True)
+class LinePage:
+    """Some of the lines of a drill-down, and how many match and their sum."""
+
+    lines: pl.DataFrame
+    matching: int
+    matching_pence: int
+
+
 def function_lines(
     place_id: str,
     financial_year: str,
     division: str | None,
-    agency_id: str,
+    agency_id: str | None,
     store: Store,
-    limit: int = 200,
-) -> tuple[pl.DataFrame, int]:
-    """Drill-down to the lines: the biggest `limit` lines and how many there are."""
+    search: str = "",
+    offset: int = 0,
+    limit: int | None = None,
+    every_function: bool = False,
+) -> LinePage:
+    """Drill-down to the lines (of one division, None for unclassified, or of every
+    function), biggest first; `search` finds words in any text column; `limit` None
+    gives every line, for a download."""
     data = count_input(place_id, financial_year, store)
-    data = CountInput(**{**data.__dict__, "lines": _all_columns(store, place_id, financial_year)})
+    data = CountInput(**{**data.__dict__, "lines": all_columns(store, place_id, financial_year)})
     lines = consolidated_lines(data)
     code = pl.col("cofog").str.slice(0, 2)
-    chosen = lines.filter(
-        (pl.col("agency_id") == agency_id)
-        & (code.is_null() if division is None else code == division)
-    ).collect()
-    top = chosen.sort(pl.col("amount_pence").abs(), descending=True).head(limit)
-    return top, chosen.height
+    if not every_function:
+        lines = lines.filter(code.is_null() if division is None else code == division)
+    if agency_id is not None:
+        lines = lines.filter(pl.col("agency_id") == agency_id)
+    wanted = search.strip().lower()
+    if wanted:
+        names = lines.collect_schema().names()
+        text = [c for c in ("description", "service", "supplier", "expense_type") if c in names]
+        found = pl.lit(False)
+        for column in text:
+            found = found | pl.col(column).str.to_lowercase().str.contains(wanted, literal=True)
+        lines = lines.filter(found.fill_null(False))
+    chosen = lines.sort(pl.col("amount_pence").abs(), descending=True).collect()
+    page = chosen.slice(offset, limit) if limit is not None else chosen
+    return LinePage(page, chosen.height, int(chosen["amount_pence"].sum() or 0))
 
 
-def _all_columns(store: Store, place_id: str, financial_year: str) -> pl.LazyFrame:
+def all_columns(store: Store, place_id: str, financial_year: str) -> pl.LazyFrame:
     with store.sessions() as session:
         submissions = count_tables.current_submissions(session, place_id, financial_year)
     frames = [store.lines.scan(s.lines_file) for s in submissions]

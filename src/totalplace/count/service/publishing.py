@@ -58,6 +58,39 @@ def publish(store: Store, place_id: str, financial_year: str, actor: str) -> Pub
         return publication
 
 
+def weaknesses(figures: dict[str, Any]) -> list[str]:
+    """What a reader of the published count should know is weak in it, said before
+    anyone publishes: unclassified spending, agencies with no return, estimates, part
+    years."""
+    found = []
+    share = Decimal(str(figures.get("unclassified_share") or 0))
+    if share:
+        whose = "; ".join(
+            f"{a.get('label') or a['agency_id']} £{Decimal(str(a['gbp'])):,.2f}"
+            for a in figures.get("unclassified_by_agency", [])
+        )
+        found.append(
+            f"{share * 100:.1f}% of the total (£{Decimal(str(figures['unclassified_gbp'])):,.2f}) "
+            f"has no function yet: {whose}."
+        )
+    names = {a["agency_id"]: a.get("label") or a["agency_id"] for a in figures["by_agency"]}
+    missing = [
+        names.get(c["agency_id"], c["agency_id"])
+        for c in figures["coverage"]
+        if c["status"] == "missing"
+    ]
+    if missing:
+        found.append(
+            f"No return from {len(missing)} agenc{'y' if len(missing) == 1 else 'ies'}: "
+            f"{', '.join(missing)}."
+        )
+    estimated = Decimal(str(figures.get("estimated_share") or 0))
+    if estimated:
+        found.append(f"{estimated * 100:.1f}% of the total is top-down estimate, not actual spend.")
+    found.extend(str(n) for n in figures.get("notes", []) if "part year" in str(n))
+    return found
+
+
 def _return_record(submission: Submission) -> dict[str, object]:
     return {
         "submission_id": submission.id,

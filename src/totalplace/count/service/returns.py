@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import polars as pl
+from sqlalchemy.orm import Session
 
 from totalplace.core.context import Report, default_actor, default_store, quiet
 from totalplace.core.money import pence_to_pounds
@@ -26,16 +27,20 @@ from totalplace.count import tables as count_tables
 from totalplace.count.files.lines import normalise_lines
 from totalplace.count.files.returns import ReadPlan, plan_sheets, read_rows
 from totalplace.count.rules.classification import (
+    MISSING_VALUES,
+    RULE_FIELDS,
     Suggestion,
     is_cofog_code,
     normalise_cofog,
     suggest,
 )
+from totalplace.count.rules.count import classified
 from totalplace.count.tables import Submission
 from totalplace.places import tables as place_tables
 from totalplace.places.service.packages import write_submissions
 
 Confirm = Callable[[ReadPlan], bool]
+RULE_FIELD_NAMES = {name for name, _label in RULE_FIELDS}
 
 
 def _accept(_plan: ReadPlan) -> bool:
@@ -159,9 +164,9 @@ def import_return(
             for submission in written:
                 session.add(submission)
             count_tables.save_column_mapping(session, place_id, agency_id, used_mapping, actor)
-            for service, cofog, sercop in rules:
+            for service, cofog, sercop, rule_field in rules:
                 count_tables.set_classification_rule(
-                    session, place_id, agency_id, service, cofog, sercop, actor
+                    session, place_id, agency_id, service, cofog, sercop, actor, field=rule_field
                 )
             audit_store.audit(
                 session,
@@ -182,11 +187,7 @@ def import_return(
             store.lines.remove(submission.lines_file)
         raise
     with store.sessions() as session:
-        known = {
-            r.service
-            for r in count_tables.classification_rules(session, place_id)
-            if r.agency_id == agency_id
-        }
+        known = count_tables.classification_frame(session, place_id)
     return ReturnImported(
         place_id=place_id,
         agency_id=agency_id,
@@ -251,8 +252,10 @@ def load_mapping(path: Path) -> dict[str, Any]:
     return {"columns": normalised, "amounts_in_thousands": thousands}
 
 
-def read_rules(path: Path, problems: ProblemList) -> list[tuple[str, str, str | None]]:
-    """Classification rules: `service,cofog,sercop` (sercop optional)."""
+def read_rules(path: Path, problems: ProblemList) -> list[tuple[str, str, str | None, str]]:
+    """Classification rules: `service,cofog,sercop` (sercop optional), and optionally a
+    `field` column naming what `service` is a value of (supplier, expense_type, ...;
+    `agency` with a blank service for the agency's default)."""
     if not path.exists():
         problems.add(Problem("file-not-found", f"{path} does not exist", file=path.name))
         return []
@@ -278,11 +281,14 @@ def read_rules(path: Path, problems: ProblemList) -> list[tuple[str, str, str | 
     rules = []
     for number, row in enumerate(reader, start=2):
         service = (row.get("service") or "").strip()
+        rule_field = (row.get("field") or "service").strip() or "service"
         cofog = normalise_cofog(row.get("cofog") or "")
         sercop_text = (row.get("sercop") or "").strip()
         sercop = ref.sercop_code(sercop_text) if sercop_text else None
         problem: tuple[str, str, str] | None = None
-        if not service:
+        if rule_field not in RULE_FIELD_NAMES:
+            problem = ("bad-rule-field", f"{rule_field!r} is not a column rules match", "field")
+        elif not service and rule_field != "agency":
             problem = ("blank-value", "service is blank", "service")
         elif not (is_cofog_code(cofog) and cofog in ref.cofog):
             problem = ("bad-cofog", f"{row.get('cofog')!r} is not a COFOG code", "cofog")
@@ -292,7 +298,7 @@ def read_rules(path: Path, problems: ProblemList) -> list[tuple[str, str, str | 
             code, message, column = problem
             problems.add(Problem(code, message, file=path.name, row=number, column=column))
             continue
-        rules.append((service, cofog, sercop))
+        rules.append(("" if rule_field == "agency" else service, cofog, sercop, rule_field))
     return rules
 
 
@@ -310,9 +316,9 @@ def classify(
     problems.raise_if_any()
     with store.transaction() as session:
         place_id = _resolve_place(session, agency_id, place_id)
-        for service, cofog, sercop in rules:
+        for service, cofog, sercop, rule_field in rules:
             count_tables.set_classification_rule(
-                session, place_id, agency_id, service, cofog, sercop, actor
+                session, place_id, agency_id, service, cofog, sercop, actor, field=rule_field
             )
         audit_store.audit(
             session, actor, "classify", place_id, {"agency_id": agency_id, "rules": len(rules)}
@@ -320,22 +326,57 @@ def classify(
     return len(rules)
 
 
-def unclassified(lines: pl.DataFrame, known_services: set[str]) -> list[Unclassified]:
-    """Service names whose lines have no COFOG code and no rule, biggest first."""
-    # Only the columns needed: filtering every column would copy the whole return.
-    open_lines = lines.select("cofog", "service", "amount_pence").filter(
-        pl.col("cofog").is_null()
-        & (pl.col("service").is_null() | ~pl.col("service").is_in(list(known_services)))
-    )
+def unclassified(lines: pl.DataFrame, rules: pl.DataFrame | None) -> list[Unclassified]:
+    """Service names whose lines no code and no rule classifies, biggest first. `NA`,
+    `N/A`, `-` and blanks are no name: such lines are listed together under None."""
+    return [
+        Unclassified(row.value, row.lines, row.pence, row.suggestions)
+        for row in unclassified_values(lines, rules, "service")
+    ]
+
+
+@dataclass(frozen=True)
+class OpenValue:
+    """One value of one column of an agency's unclassified lines."""
+
+    agency_id: str
+    value: str | None
+    lines: int
+    pence: int
+    suggestions: list[Suggestion]
+
+
+def unclassified_values(
+    lines: pl.DataFrame, rules: pl.DataFrame | None, column: str
+) -> list[OpenValue]:
+    """The values of `column` among the lines still unclassified, by agency, biggest
+    first; a missing value (blank, NA, N/A, -) is None."""
+    if column not in lines.columns:
+        lines = lines.with_columns(pl.lit(None, dtype=pl.String).alias(column))
+    still = classified(lines.lazy(), rules).filter(pl.col("cofog").is_null())
+    trimmed = pl.col(column).cast(pl.String).str.strip_chars()
     grouped = (
-        open_lines.group_by("service")
+        still.with_columns(
+            pl.when(trimmed.str.to_lowercase().is_in(list(MISSING_VALUES)))
+            .then(None)
+            .otherwise(trimmed)
+            .alias("_value")
+        )
+        .group_by("agency_id", "_value")
         .agg(pl.len().alias("lines"), pl.col("amount_pence").sum().alias("pence"))
-        .sort(pl.col("pence").abs(), descending=True)
+        .sort([pl.col("pence").abs(), "_value"], descending=[True, False], nulls_last=True)
+        .collect()
     )
     ref = reference()
     return [
-        Unclassified(service, int(count), int(pence), suggest(service, ref) if service else [])
-        for service, count, pence in grouped.iter_rows()
+        OpenValue(
+            agency,
+            value,
+            int(count),
+            int(pence),
+            suggest(value, ref) if value and column in ("service", "cost_centre") else [],
+        )
+        for agency, value, count, pence in grouped.iter_rows()
     ]
 
 
@@ -365,13 +406,24 @@ class ReturnStateError(TotalplaceError, ValueError):
     status: ClassVar[int] = 409
 
 
+def _pending(session: Session, submission_id: int) -> Submission | None:
+    return session.get(Submission, submission_id)
+
+
 def submit_return(store: Store, submission_id: int, actor: str) -> None:
-    """An agency sends its draft to the place's analysts."""
+    """An agency sends its draft to the place's analysts; any older version still
+    waiting is superseded by it, so nobody can accept the old one by mistake."""
     with store.transaction() as session:
-        submission = session.get(Submission, submission_id)
+        submission = _pending(session, submission_id)
         if submission is None or submission.status != "draft":
             raise ReturnStateError("Only a draft can be submitted.")
+        for other in count_tables.submissions_for(
+            session, submission.place_id, submission.agency_id, submission.financial_year
+        ):
+            if other.version < submission.version and other.status in ("draft", "submitted"):
+                other.status = "superseded"
         submission.status = "submitted"
+        submission.comment = None
         audit_store.audit(
             session,
             actor,
@@ -382,11 +434,29 @@ def submit_return(store: Store, submission_id: int, actor: str) -> None:
 
 
 def accept_return(store: Store, submission_id: int, actor: str) -> None:
-    """An analyst accepts a submitted return: it becomes the one the count uses."""
+    """An analyst accepts a submitted return: it becomes the one the count uses. A
+    version older than the one counted is superseded and cannot be accepted."""
     with store.transaction() as session:
-        submission = session.get(Submission, submission_id)
+        submission = _pending(session, submission_id)
         if submission is None or submission.status != "submitted":
-            raise ReturnStateError("Only a submitted return can be accepted.")
+            state = "superseded" if submission and submission.status == "superseded" else ""
+            raise ReturnStateError(
+                "This version is superseded by a newer one: open the newest version."
+                if state
+                else "Only a submitted return can be accepted."
+            )
+        newer = [
+            s
+            for s in count_tables.submissions_for(
+                session, submission.place_id, submission.agency_id, submission.financial_year
+            )
+            if s.version > submission.version and s.status == "current"
+        ]
+        if newer:
+            raise ReturnStateError(
+                f"Version {newer[0].version} is newer and already counted: this version "
+                "is superseded and cannot be accepted."
+            )
         count_tables.supersede(
             session, submission.place_id, submission.agency_id, submission.financial_year
         )
@@ -398,3 +468,61 @@ def accept_return(store: Store, submission_id: int, actor: str) -> None:
             submission.place_id,
             {"submission": submission_id, "agency_id": submission.agency_id},
         )
+
+
+def send_back(store: Store, submission_id: int, actor: str, comment: str) -> None:
+    """An analyst returns a submitted return to its agency, saying what to fix."""
+    comment = comment.strip()
+    if not comment:
+        raise ReturnStateError("Say what the agency should fix before sending it back.")
+    with store.transaction() as session:
+        submission = _pending(session, submission_id)
+        if submission is None or submission.status != "submitted":
+            raise ReturnStateError("Only a submitted return can be sent back.")
+        submission.status = "draft"
+        submission.comment = comment[:2000]
+        audit_store.audit(
+            session,
+            actor,
+            "send-back-return",
+            submission.place_id,
+            {"submission": submission_id, "agency_id": submission.agency_id, "comment": comment},
+        )
+
+
+def withdraw_return(store: Store, submission_id: int, actor: str) -> None:
+    """The agency takes back a submission before it is accepted: a draft again."""
+    with store.transaction() as session:
+        submission = _pending(session, submission_id)
+        if submission is None or submission.status != "submitted":
+            raise ReturnStateError("Only a submitted return, not yet accepted, can be withdrawn.")
+        submission.status = "draft"
+        audit_store.audit(
+            session,
+            actor,
+            "withdraw-return",
+            submission.place_id,
+            {"submission": submission_id, "agency_id": submission.agency_id},
+        )
+
+
+def delete_draft(store: Store, submission_id: int, actor: str) -> None:
+    """A draft was never counted: deleting it removes its lines too."""
+    with store.transaction() as session:
+        submission = _pending(session, submission_id)
+        if submission is None or submission.status != "draft":
+            raise ReturnStateError("Only a draft can be deleted; withdraw a submission first.")
+        lines_file = submission.lines_file
+        audit_store.audit(
+            session,
+            actor,
+            "delete-draft-return",
+            submission.place_id,
+            {
+                "submission": submission_id,
+                "agency_id": submission.agency_id,
+                "version": submission.version,
+            },
+        )
+        session.delete(submission)
+    store.lines.remove(lines_file)

@@ -13,6 +13,7 @@ from totalplace.core.context import default_store
 from totalplace.core.problems import NotFound
 from totalplace.core.reference import reference
 from totalplace.core.store.db import Store
+from totalplace.count.files.exports import put, write_rows
 from totalplace.places import tables as place_tables
 from totalplace.places.files.schemas import RETURNS
 
@@ -62,8 +63,7 @@ def _guide(sheet: Worksheet, place_name: str, financial_year: str | None) -> Non
         f"Financial year: {financial_year or 'as 2009-10'}",
         "Reference: COFOG codes and SeRCOP divisions are on the hidden 'Lists' sheet.",
     ]
-    for number, text in enumerate(lines, start=1):
-        sheet.cell(row=number, column=1, value=text)
+    write_rows(sheet, [[text] for text in lines])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.column_dimensions["A"].width = 100
 
@@ -77,9 +77,10 @@ def _lists(sheet: Worksheet, agencies: list[tuple[str, str, str]]) -> None:
         "D": ["revenue", "capital"],
         "E": ["false", "true"],
     }
-    for letter, values in columns.items():
+    for column, values in enumerate(columns.values(), start=1):
         for number, value in enumerate(values, start=1):
-            sheet[f"{letter}{number}"] = value
+            # An agency's id or name is text, never a formula (=HYPERLINK(...) included).
+            put(sheet, number, column, value)
 
 
 def _return_sheet(sheet: Worksheet, agency_count: int, financial_year: str | None) -> None:
@@ -136,10 +137,8 @@ def _return_sheet(sheet: Worksheet, agency_count: int, financial_year: str | Non
 
 
 def _table(sheet: Worksheet, header: list[str], rows: list[tuple[str, str, str]]) -> None:
-    sheet.append(header)
+    write_rows(sheet, [header, *[list(row) for row in rows]])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(list(row))
     for letter in ("A", "B", "C"):
         sheet.column_dimensions[letter].width = 40

@@ -9,20 +9,49 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from totalplace.core.web.pages import render
 from totalplace.core.web.security import check_csrf, in_place, place_of, store_of
-from totalplace.count.files.exports import count_csv
+from totalplace.count.files.exports import count_csv, count_xlsx
 from totalplace.count.service import publishing
-from totalplace.count.web.count import checked_year, dashboard
+from totalplace.count.web.count import (
+    attachment,
+    checked_year,
+    cofog_labels,
+    dashboard,
+    live_figures,
+)
 from totalplace.places import tables as place_tables
 
 router = APIRouter(include_in_schema=False)
 
 
+@router.get("/places/{place_id}/count/{year}/publish")
+def confirm_publish(request: Request, place_id: str, year: str) -> HTMLResponse:
+    """Publishing is final: say first what is weak in the figures, then ask."""
+    viewer = in_place(request, place_id, "publish")
+    figures = live_figures(request, place_id, year)
+    return render(
+        request,
+        "publish.html",
+        {
+            "viewer": viewer,
+            "place": place_of(request, place_id),
+            "figures": figures,
+            "weaknesses": publishing.weaknesses(figures),
+        },
+    )
+
+
 @router.post("/places/{place_id}/count/{year}/publish")
 def publish(
-    request: Request, place_id: str, year: str, csrf: Annotated[str, Form()] = ""
+    request: Request,
+    place_id: str,
+    year: str,
+    csrf: Annotated[str, Form()] = "",
+    confirmed: Annotated[str, Form()] = "",
 ) -> Response:
     viewer = in_place(request, place_id, "publish")
     check_csrf(request, csrf)
+    if confirmed != "yes":
+        return RedirectResponse(f"/places/{place_id}/count/{year}/publish", status_code=303)
     made = publishing.publish(store_of(request), place_id, checked_year(year), viewer.email)
     return RedirectResponse(
         f"/places/{place_id}/publications/{year}/{made.version}", status_code=303
@@ -59,10 +88,17 @@ def published_csv(request: Request, place_id: str, year: str, version: int) -> R
     found = publishing.publication(store_of(request), place_id, year, version)
     if found is None:
         raise HTTPException(status_code=404, detail="There is no such publication.")
-    return Response(
-        count_csv(found.figures),
-        media_type="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{place_id}-{year}-v{version}.csv"'},
+    return attachment(count_csv(found.figures, cofog_labels()), f"{place_id}-{year}-v{version}.csv")
+
+
+@router.get("/places/{place_id}/publications/{year}/{version}.xlsx")
+def published_xlsx(request: Request, place_id: str, year: str, version: int) -> Response:
+    in_place(request, place_id, "view")
+    found = publishing.publication(store_of(request), place_id, year, version)
+    if found is None:
+        raise HTTPException(status_code=404, detail="There is no such publication.")
+    return attachment(
+        count_xlsx(found.figures, cofog_labels()), f"{place_id}-{year}-v{version}.xlsx"
     )
 
 

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -20,14 +21,15 @@ from starlette.datastructures import UploadFile
 from totalplace.core.problems import ImportRejected, Problem, ProblemList
 from totalplace.core.reference import reference
 from totalplace.core.spreadsheets import Sheet, read_sheets
-from totalplace.core.store import audit as audit_store
 from totalplace.core.store.db import Store
 from totalplace.core.web.pages import render
 from totalplace.core.web.security import Viewer, check_csrf, in_place, store_of
 from totalplace.core.years import FinancialYearError, parse_financial_year
 from totalplace.count import tables as count_tables
 from totalplace.count.files.returns import SYNONYMS, ReadPlan, plan_sheets
-from totalplace.count.rules.classification import normalise_cofog
+from totalplace.count.rules.classification import FIELD_LABELS as RULE_FIELD_LABELS
+from totalplace.count.rules.classification import MATCHED_FIELDS, RULE_FIELDS
+from totalplace.count.service import classifying
 from totalplace.count.service import returns as return_service
 from totalplace.count.service.template import write_template
 from totalplace.count.tables import Submission
@@ -424,17 +426,23 @@ def move_return(
 
 
 @router.get("/places/{place_id}/returns/{submission_id}")
-def return_page(request: Request, place_id: str, submission_id: int) -> HTMLResponse:
+def return_page(
+    request: Request, place_id: str, submission_id: int, errors: dict[str, str] | None = None
+) -> HTMLResponse:
     viewer, submission = return_in_place(request, place_id, submission_id)
     store = store_of(request)
     lines = store.lines.read(submission.lines_file)
     with store.sessions() as session:
         place = place_tables.get_place(session, place_id)
-        known = {
-            r.service
-            for r in count_tables.classification_rules(session, place_id)
-            if r.agency_id == submission.agency_id
-        }
+        known = count_tables.classification_frame(session, place_id)
+        names = {a.agency_id: a.name for a in place_tables.agencies(session, place_id)}
+        newer = [
+            s.version
+            for s in count_tables.submissions_for(
+                session, place_id, submission.agency_id, submission.financial_year
+            )
+            if s.version > submission.version and s.status == "current"
+        ]
     return render(
         request,
         "return.html",
@@ -442,9 +450,13 @@ def return_page(request: Request, place_id: str, submission_id: int) -> HTMLResp
             "viewer": viewer,
             "place": place,
             "submission": submission,
+            "agency_name": names.get(submission.agency_id, submission.agency_id),
+            "newer_current": newer[0] if newer else None,
+            "errors": errors or {},
             "unclassified": return_service.unclassified(lines, known)[:50],
             "first_lines": lines.head(20).to_dicts(),
         },
+        status_code=400 if errors else 200,
     )
 
 
@@ -470,32 +482,106 @@ def accept(
     return RedirectResponse(f"/places/{place_id}/returns/{submission_id}", status_code=303)
 
 
+@router.post("/places/{place_id}/returns/{submission_id}/withdraw")
+def withdraw(
+    request: Request, place_id: str, submission_id: int, csrf: Annotated[str, Form()] = ""
+) -> Response:
+    viewer, submission = return_in_place(request, place_id, submission_id)
+    if not viewer.can_upload_for(submission.agency_id):
+        raise HTTPException(status_code=403, detail="Only the agency's own people withdraw it.")
+    check_csrf(request, csrf)
+    move_return(request, return_service.withdraw_return, submission, viewer)
+    return RedirectResponse(f"/places/{place_id}/returns/{submission_id}", status_code=303)
+
+
+@router.post("/places/{place_id}/returns/{submission_id}/delete")
+def delete_draft(
+    request: Request, place_id: str, submission_id: int, csrf: Annotated[str, Form()] = ""
+) -> Response:
+    viewer, submission = return_in_place(request, place_id, submission_id)
+    if not viewer.can_upload_for(submission.agency_id):
+        raise HTTPException(status_code=403, detail="Only the agency's own people delete it.")
+    check_csrf(request, csrf)
+    move_return(request, return_service.delete_draft, submission, viewer)
+    return RedirectResponse(
+        f"/places/{place_id}/returns?year={submission.financial_year}", status_code=303
+    )
+
+
+@router.post("/places/{place_id}/returns/{submission_id}/send-back")
+def send_back(
+    request: Request,
+    place_id: str,
+    submission_id: int,
+    csrf: Annotated[str, Form()] = "",
+    comment: Annotated[str, Form()] = "",
+) -> Response:
+    viewer, submission = return_in_place(request, place_id, submission_id, "publish")
+    check_csrf(request, csrf)
+    if not comment.strip():
+        return return_page(
+            request,
+            place_id,
+            submission_id,
+            errors={"comment": "Say what the agency should fix before sending it back."},
+        )
+    move_return(
+        request,
+        lambda store, sid, actor: return_service.send_back(store, sid, actor, comment),
+        submission,
+        viewer,
+    )
+    return RedirectResponse(f"/places/{place_id}/returns/{submission_id}", status_code=303)
+
+
 @router.get("/places/{place_id}/classify")
-def classify_page(request: Request, place_id: str, year: str | None = None) -> HTMLResponse:
+def classify_page(
+    request: Request,
+    place_id: str,
+    year: str | None = None,
+    column: str = "service",
+    q: str = "",
+    agency: str = "",
+    page: int = 1,
+    saved: int | None = None,
+) -> HTMLResponse:
     viewer = in_place(request, place_id, "publish")
-    return _classify(request, viewer, place_id, year, {})
+    query = {"year": year or "", "column": column, "q": q, "agency": agency, "page": page}
+    return _classify(request, viewer, place_id, query, {}, saved=saved)
 
 
 def _classify(
     request: Request,
     viewer: Viewer,
     place_id: str,
-    year: str | None,
+    query: dict[str, Any],
     errors: dict[str, str],
     status_code: int = 200,
+    saved: int | None = None,
 ) -> HTMLResponse:
     store = store_of(request)
+    year = str(query.get("year") or "") or None
     with store.sessions() as session:
         place = place_tables.get_place(session, place_id)
-        submissions = count_tables.current_submissions(session, place_id, year) if year else []
-        rules = count_tables.classification_rules(session, place_id)
-    rows = []
-    for submission in submissions:
-        known = {r.service for r in rules if r.agency_id == submission.agency_id}
-        lines = store.lines.read(submission.lines_file)
-        for item in return_service.unclassified(lines, known)[:40]:
-            if item.service:
-                rows.append({"agency_id": submission.agency_id, "item": item})
+        years = sorted(
+            {s.financial_year for s in count_tables.current_submissions(session, place_id)},
+            reverse=True,
+        )
+    view = None
+    if year:
+        try:
+            parse_financial_year(year)
+        except FinancialYearError as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from exc
+        view = classifying.classify_view(
+            store,
+            place_id,
+            year,
+            column=str(query.get("column") or "service"),
+            search=str(query.get("q") or ""),
+            page=int(query.get("page") or 1),
+            agency_id=str(query.get("agency") or "") or None,
+        )
     choices = [c for c in reference().cofog.values() if c.level != "class"]
     return render(
         request,
@@ -504,53 +590,132 @@ def _classify(
             "viewer": viewer,
             "place": place,
             "year": year,
-            "rows": rows,
-            "rules": rules,
+            "years": years,
+            "view": view,
+            "query": query,
+            "fields": RULE_FIELDS,
+            "field_labels": RULE_FIELD_LABELS,
+            "matched": MATCHED_FIELDS,
             "choices": choices,
             "sercop": list(reference().sercop.values()),
             "errors": errors,
+            "saved": saved,
         },
         status_code=status_code,
     )
 
 
+def _back(place_id: str, query: dict[str, Any], saved: int | None = None) -> str:
+    params = {k: v for k, v in query.items() if v not in (None, "", 1, "1")}
+    if saved is not None:
+        params["saved"] = saved
+    return f"/places/{place_id}/classify?{urlencode(params)}"
+
+
+def _query_of(form: Any) -> dict[str, Any]:
+    """Where the person was on the classify page, to return them there."""
+    return {
+        "year": str(form.get("year") or ""),
+        "column": str(form.get("column") or "service"),
+        "q": str(form.get("q") or ""),
+        "agency": str(form.get("agency") or ""),
+        "page": str(form.get("page") or "1"),
+    }
+
+
+def _changes(form: Any) -> list[classifying.RuleChange]:
+    """The codes chosen on the page: a code per row, and one code for every ticked row."""
+    column = str(form.get("field") or form.get("column") or "service")
+    bulk = str(form.get("bulk_cofog") or "")
+    ticked = set(form.getlist("tick"))
+    changes = []
+    for number in form.getlist("row"):
+        code = str(form.get(f"cofog:{number}") or "")
+        if not code and bulk and number in ticked:
+            code = bulk
+        if code:
+            changes.append(
+                classifying.RuleChange(
+                    str(form.get(f"agency_id:{number}") or ""),
+                    column,
+                    str(form.get(f"value:{number}") or ""),
+                    code,
+                    str(form.get(f"sercop:{number}") or "") or None,
+                )
+            )
+    return changes
+
+
 @router.post("/places/{place_id}/classify")
 async def classify(request: Request, place_id: str) -> Response:
+    """Save the codes chosen: only when the person presses Save, never on a change of
+    a select (an arrow key in a select is not a decision)."""
     viewer = in_place(request, place_id, "publish")
     form = await request.form()
     check_csrf(request, str(form.get("csrf") or ""))
-    year = str(form.get("year") or "")
-    agency_id, service = str(form.get("agency_id") or ""), str(form.get("service") or "")
-    cofog = normalise_cofog(str(form.get("cofog") or ""))
-    sercop_text = str(form.get("sercop") or "")
-    ref = reference()
-    if cofog not in ref.cofog:
+    query = _query_of(form)
+    if form.get("service") and not form.getlist("row"):
+        # One rule from a single-row form (the returns page, scripts).
+        changes = [
+            classifying.RuleChange(
+                str(form.get("agency_id") or ""),
+                str(form.get("field") or "service"),
+                str(form.get("service") or ""),
+                str(form.get("cofog") or ""),
+                str(form.get("sercop") or "") or None,
+            )
+        ]
+    else:
+        changes = _changes(form)
+    if not changes:
         return _classify(
             request,
             viewer,
             place_id,
-            year,
-            {service: "Choose a COFOG code for this service."},
+            query,
+            {"codes": "Choose a COFOG code for at least one name, then press Save."},
             status_code=400,
         )
-    sercop = ref.sercop_code(sercop_text) if sercop_text else None
-    with store_of(request).transaction() as session:
-        count_tables.set_classification_rule(
-            session, place_id, agency_id, service, cofog, sercop, viewer.email
+    try:
+        saved = classifying.save_rules(store_of(request), place_id, changes, viewer.email)
+    except classifying.RuleError as exc:
+        return _classify(request, viewer, place_id, query, {"codes": str(exc)}, status_code=400)
+    return RedirectResponse(_back(place_id, query, saved), status_code=303)
+
+
+@router.post("/places/{place_id}/classify/default")
+async def classify_default(request: Request, place_id: str) -> Response:
+    """An agency's default code: for every line of it nothing else classifies."""
+    viewer = in_place(request, place_id, "publish")
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf") or ""))
+    query = _query_of(form)
+    agency_id = str(form.get("agency_id") or "")
+    change = classifying.RuleChange(agency_id, "agency", "", str(form.get("cofog") or ""))
+    try:
+        saved = classifying.save_rules(store_of(request), place_id, [change], viewer.email)
+    except classifying.RuleError as exc:
+        return _classify(
+            request, viewer, place_id, query, {f"default-{agency_id}": str(exc)}, status_code=400
         )
-        audit_store.audit(
-            session,
-            viewer.email,
-            "classify",
+    return RedirectResponse(_back(place_id, query, saved), status_code=303)
+
+
+@router.post("/places/{place_id}/classify/rules/delete")
+async def classify_delete(request: Request, place_id: str) -> Response:
+    viewer = in_place(request, place_id, "publish")
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf") or ""))
+    query = _query_of(form)
+    try:
+        classifying.delete_rule(
+            store_of(request),
             place_id,
-            {"agency_id": agency_id, "service": service, "cofog": cofog},
+            str(form.get("agency_id") or ""),
+            str(form.get("field") or ""),
+            str(form.get("value") or ""),
+            viewer.email,
         )
-    if request.headers.get("HX-Request"):
-        # htmx swaps the saved row's form for a confirmation, in place.
-        label = ref.cofog[cofog].label
-        return render(
-            request,
-            "classified.html",
-            {"service": service, "cofog": cofog, "label": label, "sercop": sercop},
-        )
-    return RedirectResponse(f"/places/{place_id}/classify?year={year}", status_code=303)
+    except classifying.RuleError as exc:
+        return _classify(request, viewer, place_id, query, {"rules": str(exc)}, status_code=400)
+    return RedirectResponse(_back(place_id, query) + "#rules", status_code=303)
