@@ -19,7 +19,7 @@ from totalplace.core.config import Settings
 from totalplace.core.money import format_gbp
 from totalplace.core.problems import ImportRejected
 from totalplace.core.store import audit as audit_store
-from totalplace.core.store.db import Store, open_store
+from totalplace.core.store.db import Store, WriteConflict, open_store
 from totalplace.core.years import FinancialYearError
 from totalplace.count.files.returns import ReadPlan
 from totalplace.count.rules.count import CountResult
@@ -79,7 +79,7 @@ def _friendly_errors() -> Iterator[None]:
     except ImportRejected as exc:
         err.print(exc.summary(), markup=False, highlight=False)
         raise typer.Exit(code=1) from None
-    except FinancialYearError as exc:
+    except (FinancialYearError, WriteConflict) as exc:
         err.print(f"Error: {exc}", markup=False, highlight=False)
         raise typer.Exit(code=1) from None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +16,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from totalplace.core.config import Settings
@@ -34,8 +36,55 @@ class Store:
         with self.sessions.begin() as session:
             yield session
 
+    @contextmanager
+    def locked(self, key: str, conflict: str) -> Iterator[Session]:
+        """A unit of work that holds the lock named `key` from its first statement.
+
+        For read-then-write steps such as "the next version number": two writers at
+        once each read the same maximum otherwise, and one fails on the unique key.
+        Should the database still refuse (a lock wait timed out, a key taken by a
+        writer that took no lock), the caller gets `WriteConflict` with the plain
+        `conflict` message rather than a driver error.
+        """
+        try:
+            with self.sessions.begin() as session:
+                take_lock(session, key)
+                yield session
+        except (IntegrityError, OperationalError) as exc:
+            if isinstance(exc, OperationalError) and not _is_lock_failure(exc):
+                raise
+            raise WriteConflict(conflict) from exc
+
     def close(self) -> None:
         self.engine.dispose()
+
+
+class WriteConflict(Exception):
+    """Another writer got there first; the message says what happened and what to do."""
+
+
+def take_lock(session: Session, key: str) -> None:
+    """Hold a lock on `key` until the transaction ends; the first statement of it.
+
+    PostgreSQL: a transaction-scoped advisory lock, so writers to other places or
+    agencies do not wait for each other. SQLite has one writer at a time anyway:
+    `BEGIN IMMEDIATE` takes that write lock now (waiting up to the busy timeout),
+    before anything is read, so what is read next is the latest committed state.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_number(key)})
+    elif connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def lock_number(key: str) -> int:
+    """A stable signed 64-bit number for a lock name (PostgreSQL's advisory lock key)."""
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+
+
+def _is_lock_failure(exc: OperationalError) -> bool:
+    return "locked" in str(exc.orig).lower() or "lock" in type(exc.orig).__name__.lower()
 
 
 def open_store(settings: Settings, migrate: bool = True) -> Store:

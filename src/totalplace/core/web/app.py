@@ -13,7 +13,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from totalplace.cases import web as cases
 from totalplace.core.config import Settings
-from totalplace.core.store.db import Store, open_store
+from totalplace.core.store.db import Store, WriteConflict, open_store
 from totalplace.core.web import pages
 from totalplace.core.web.security import SignInLimiter, SignInRequired
 from totalplace.count.web import api, count, publications, returns
@@ -95,6 +95,11 @@ def create_app(
             {"status": exc.status_code, "detail": exc.detail},
             status_code=exc.status_code,
         )
+
+    @app.exception_handler(WriteConflict)
+    async def conflict(request: Request, exc: WriteConflict) -> Response:
+        """Someone else wrote first: say so plainly (409), never a 500."""
+        return await http_error(request, HTTPException(status_code=409, detail=str(exc)))
 
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     for router in (
