@@ -991,6 +991,7 @@ def serve_command(
 
     settings = Settings.from_env()
     store = open_store(settings)
+    out.print(store.sweep_lines().summary(), markup=False, highlight=False)
     if demo:
         with _progress("Preparing the demo place") as report:
             email, password = demo_service.prepare_workspace(store, report=report)

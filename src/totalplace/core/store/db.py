@@ -21,7 +21,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from totalplace.core.config import Settings
-from totalplace.core.store.lines import LineStore
+from totalplace.core.store.lines import LineStore, Swept
+
+# A line file is written a moment before its transaction commits; an hour is far
+# longer than any import takes between the two, so only true leftovers are swept.
+SWEEP_GRACE_SECONDS = 3600.0
 
 
 @dataclass
@@ -54,6 +58,16 @@ class Store:
             if isinstance(exc, OperationalError) and not _is_lock_failure(exc):
                 raise
             raise WriteConflict(conflict) from exc
+
+    def sweep_lines(self, grace_seconds: float = SWEEP_GRACE_SECONDS) -> Swept:
+        """Remove line files that no submission names (decision 0502)."""
+        return self.lines.sweep(self._referenced_lines, grace_seconds)
+
+    def _referenced_lines(self) -> list[str]:
+        # Plain SQL: the store keeps the line files and must not import a capability's
+        # tables; every line file is named by exactly one submissions row.
+        with self.engine.connect() as connection:
+            return list(connection.execute(text("SELECT lines_file FROM submissions")).scalars())
 
     def close(self) -> None:
         self.engine.dispose()

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -42,6 +45,54 @@ class LineStore:
     def remove(self, name: str) -> None:
         """Only for undoing a write whose database transaction failed."""
         self.path(name).unlink(missing_ok=True)
+
+    def sweep(self, referenced: Callable[[], Iterable[str]], grace_seconds: float) -> Swept:
+        """Remove line files no submission names: left by a process killed mid-write.
+
+        Only files untouched for `grace_seconds` are candidates, so a write in flight
+        in another process (its file written, its transaction not yet committed) is
+        safe. `referenced` is asked after the candidates are listed, so a file
+        committed meanwhile is seen as referenced.
+        """
+        if not self.root.exists():
+            return Swept([], 0)
+        cutoff = time.time() - grace_seconds
+        candidates = [
+            path
+            for pattern in ("*.parquet", "*.partial")
+            for path in self.root.rglob(pattern)
+            if path.is_file() and path.stat().st_mtime < cutoff
+        ]
+        if not candidates:
+            return Swept([], 0)
+        keep = set(referenced())
+        removed: list[str] = []
+        size = 0
+        for path in candidates:
+            name = path.relative_to(self.root).as_posix()
+            if name in keep:
+                continue
+            size += path.stat().st_size
+            path.unlink(missing_ok=True)
+            removed.append(name)
+        return Swept(sorted(removed), size)
+
+
+@dataclass(frozen=True)
+class Swept:
+    """What a sweep removed: names relative to the line store, and their bytes."""
+
+    names: list[str]
+    size_bytes: int
+
+    def summary(self) -> str:
+        if not self.names:
+            return "No unreferenced line files to sweep."
+        return (
+            f"Swept {len(self.names)} unreferenced line file(s) "
+            f"({self.size_bytes / 1_000_000:.1f} MB) left by interrupted writes: "
+            + ", ".join(self.names)
+        )
 
 
 def _sha256(path: Path) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from totalplace.journeys import web as evidence
 from totalplace.people.web import auth, people
 from totalplace.places import web as places
 
+LOG = logging.getLogger("totalplace")
 STATIC = Path(__file__).parent / "static"
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
@@ -48,6 +50,10 @@ def create_app(
         redoc_url=None,
     )
     app.state.store = store or open_store(settings)
+    swept = app.state.store.sweep_lines()
+    if swept.names:
+        # A warning, as it means an earlier process was killed while writing.
+        LOG.warning(swept.summary())
     app.state.limiter = SignInLimiter()
     app.state.max_upload_bytes = MAX_UPLOAD_BYTES
     app.state.uploads = settings.home / "uploads"
