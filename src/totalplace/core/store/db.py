@@ -114,7 +114,9 @@ def open_store(settings: Settings, migrate: bool = True) -> Store:
 
 
 def make_engine(url: str) -> Engine:
-    kwargs: dict[str, Any] = {}
+    # A connection PostgreSQL closed while it sat in the pool (a restart, an idle
+    # timeout, pg_terminate_backend) is found and replaced before it is handed out.
+    kwargs: dict[str, Any] = {"pool_pre_ping": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30}
     engine = create_engine(url, **kwargs)

@@ -16,6 +16,7 @@ from totalplace.cases import web as cases
 from totalplace.core.config import Settings
 from totalplace.core.store.db import Store, WriteConflict, open_store
 from totalplace.core.web import pages
+from totalplace.core.web.retry import RetryReadsOnce
 from totalplace.core.web.security import SignInLimiter, SignInRequired
 from totalplace.count.web import api, count, publications, returns
 from totalplace.history import web as history
@@ -57,6 +58,7 @@ def create_app(
     app.state.limiter = SignInLimiter()
     app.state.max_upload_bytes = MAX_UPLOAD_BYTES
     app.state.uploads = settings.home / "uploads"
+    app.add_middleware(RetryReadsOnce)
     app.add_middleware(
         SessionMiddleware,
         secret_key=session_secret(settings),
