@@ -355,3 +355,20 @@ def test_demo_place_dashboard_in_the_browser(
     finally:
         running.should_exit = True
         thread.join(timeout=10)
+
+
+def test_api_docs_render_in_the_browser_under_the_csp(server: str, browser: Any) -> None:
+    page = browser.new_page()
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.goto(f"{server}/api/docs")
+    page.wait_for_selector(".opblock", timeout=15000)
+    operations = page.locator(".opblock-summary-path").all_inner_texts()
+    assert "/api/places" in [o.replace("\u200b", "") for o in operations]
+    assert refused == []
+    page.close()

@@ -27,6 +27,23 @@ from totalplace.places import web as places
 LOG = logging.getLogger("totalplace")
 STATIC = Path(__file__).parent / "static"
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+# Swagger UI from /static (npm swagger-ui-dist, copied by scripts/assets.sh): FastAPI's
+# own page loads it from a CDN and starts it with an inline script; the CSP blocks both.
+API_DOCS = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>totalplace API</title>
+<link rel="stylesheet" href="/static/build/swagger-ui/swagger-ui.css">
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="/static/build/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="/static/js/api-docs.js"></script>
+</body>
+</html>
+"""
 
 
 def session_secret(settings: Settings) -> str:
@@ -47,7 +64,8 @@ def create_app(
         title="totalplace",
         version="0.1.0",
         description="The totalplace web workspace and its JSON API.",
-        docs_url="/api/docs",
+        # /api/docs is served below, from the product's own copy of Swagger UI.
+        docs_url=None,
         redoc_url=None,
     )
     app.state.store = store or open_store(settings)
@@ -71,6 +89,10 @@ def create_app(
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:
         response: Response = await call_next(request)
+        if not request.url.path.startswith("/static/"):
+            # Pages and API answers carry a person's data: no browser or proxy keeps them
+            # (after signing out, Back must not show them). Static assets may be cached.
+            response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -127,6 +149,10 @@ def create_app(
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:
         return RedirectResponse("/places", status_code=303)
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return HTMLResponse(API_DOCS)
 
     @app.get("/healthz", include_in_schema=False)
     def health() -> HTMLResponse:
