@@ -78,6 +78,7 @@ RECORD_ROUTES = {
     "/api/places/{place_id}/returns/{submission_id}/accept",
     "/api/places/{place_id}/count/{year}/publish",
     "/places/{place_id}/uploads/{token}",
+    "/places/{place_id}/jobs/{job_id}",
     "/places/{place_id}/returns/{submission_id}",
     "/places/{place_id}/returns/{submission_id}/submit",
     "/places/{place_id}/returns/{submission_id}/accept",

@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from totalplace.cases import web as cases
 from totalplace.core.config import Settings
 from totalplace.core.store.db import Store, WriteConflict, open_store
+from totalplace.core.store.jobs import JobRunner
 from totalplace.core.web import pages
 from totalplace.core.web.retry import RetryReadsOnce
 from totalplace.core.web.security import SignInLimiter, SignInRequired
@@ -73,6 +74,7 @@ def create_app(
     if swept.names:
         # A warning, as it means an earlier process was killed while writing.
         LOG.warning(swept.summary())
+    app.state.jobs = JobRunner(app.state.store)
     app.state.limiter = SignInLimiter()
     app.state.max_upload_bytes = MAX_UPLOAD_BYTES
     app.state.uploads = settings.home / "uploads"
