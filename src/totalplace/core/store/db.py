@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from collections.abc import Iterator
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -28,11 +30,44 @@ from totalplace.core.store.lines import LineStore, Swept
 SWEEP_GRACE_SECONDS = 3600.0
 
 
+class Memo:
+    """Results of pure computations, kept by a key that names every input they used.
+
+    A key that includes everything a result depends on (for the count: the exact
+    return versions, whose line files never change, and the rules, shares and
+    populations read that moment) needs no invalidation: changed inputs make a new key,
+    and the old entry ages out. Least recently used entries go first.
+    """
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._entries: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_make(self, key: str, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        # Made outside the lock: two requests may both make it once; neither waits.
+        value = make()
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
 @dataclass
 class Store:
     engine: Engine
     sessions: sessionmaker[Session]
     lines: LineStore
+    memo: Memo = field(default_factory=Memo)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import polars as pl
 
 from totalplace.core.context import default_store
@@ -26,11 +29,43 @@ class CountError(ValueError):
 
 
 def count_place(place_id: str, financial_year: str, store: Store | None = None) -> CountResult:
-    return count(count_input(place_id, financial_year, default_store(store)))
+    """The count, made once per exact set of inputs (docs/decisions/0506)."""
+    store = default_store(store)
+    sources: list[tuple[int, str]] = []
+    data = count_input(place_id, financial_year, store, sources)
+    result: CountResult = store.memo.get_or_make(_count_key(data, sources), lambda: count(data))
+    return result
 
 
-def count_input(place_id: str, financial_year: str, store: Store) -> CountInput:
-    """Everything the count needs for one place and year, gathered from the store."""
+def _count_key(data: CountInput, sources: list[tuple[int, str]]) -> str:
+    """Names every input of the count but the lines, and the lines by their files' hashes.
+
+    A return version's line file never changes, so (submission id, SHA-256) stands for
+    its lines; accepting a return, a classification rule, an apportionment or a
+    population changes what is read here, and so the key.
+    """
+    rules = data.classification_rules
+    described = {
+        "count": [data.place_id, data.place_name, data.financial_year],
+        "agencies": [[a.agency_id, a.name, a.agency_type] for a in data.agencies],
+        "shares": sorted((k, str(v)) for k, v in data.shares.items()),
+        "population": [data.population, data.population_year],
+        "rules": [] if rules is None else sorted(rules.rows()),
+        "notes": list(data.notes),
+        "returns": sorted(sources),
+    }
+    text = json.dumps(described, sort_keys=True, default=str)
+    return "count:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def count_input(
+    place_id: str,
+    financial_year: str,
+    store: Store,
+    sources: list[tuple[int, str]] | None = None,
+) -> CountInput:
+    """Everything the count needs for one place and year, gathered from the store;
+    `sources`, if given, receives each return version used and its lines' SHA-256."""
     start_year = parse_financial_year(financial_year)
     with store.sessions() as session:
         place = place_tables.get_place(session, place_id)
@@ -47,6 +82,8 @@ def count_input(place_id: str, financial_year: str, store: Store) -> CountInput:
         population, population_year, notes = place_population(
             place_tables.populations(session, place_id), gss_codes, start_year
         )
+    if sources is not None:
+        sources.extend((s.id, s.lines_sha256) for s in submissions)
     frames = [_line_columns(store.lines.scan(s.lines_file)) for s in submissions]
     lines = pl.concat(frames) if frames else pl.LazyFrame(schema=LINE_COLUMNS)
     missing = [
