@@ -983,8 +983,18 @@ def serve_command(
             "or on a private network)."
         ),
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Server processes to run; on PostgreSQL they need no shared disk, and "
+            "servers on other machines may use the same database.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the web workspace (migrating the database first)."""
+    import os
+
     import uvicorn
 
     from totalplace.core.web.app import create_app
@@ -1000,8 +1010,24 @@ def serve_command(
             f"  email:    [bold]{email}[/]\n  password: [bold]{password}[/]\n"
             "(a new password is made each time the demo is served)\n"
         )
+    if workers == 1:
+        uvicorn.run(
+            create_app(settings, store, secure_cookies=not insecure_cookies),
+            host=host,
+            port=port,
+            log_level="warning",
+        )
+        return
+    store.close()
+    # Each worker process builds its own app from the environment (the store, the
+    # migrations and the sweep were done above, once).
+    if insecure_cookies:
+        os.environ["TOTALPLACE_INSECURE_COOKIES"] = "1"
+    out.print(f"Serving with {workers} processes at http://{host}:{port}/")
     uvicorn.run(
-        create_app(settings, store, secure_cookies=not insecure_cookies),
+        "totalplace.core.web.app:app_from_env",
+        factory=True,
+        workers=workers,
         host=host,
         port=port,
         log_level="warning",

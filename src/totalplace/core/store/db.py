@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from totalplace.core.config import Settings
-from totalplace.core.store.lines import LineStore, Swept
+from totalplace.core.store.lines import DatabaseLineStore, LineStore, Swept
 
 # A line file is written a moment before its transaction commits; an hour is far
 # longer than any import takes between the two, so only true leftovers are swept.
@@ -66,7 +66,7 @@ class Memo:
 class Store:
     engine: Engine
     sessions: sessionmaker[Session]
-    lines: LineStore
+    lines: LineStore | DatabaseLineStore
     memo: Memo = field(default_factory=Memo)
 
     @contextmanager
@@ -144,8 +144,15 @@ def open_store(settings: Settings, migrate: bool = True) -> Store:
     return Store(
         engine=engine,
         sessions=sessionmaker(engine, expire_on_commit=False),
-        lines=LineStore(settings.lines_dir),
+        lines=line_store(engine, settings),
     )
+
+
+def line_store(engine: Engine, settings: Settings) -> LineStore | DatabaseLineStore:
+    """On PostgreSQL the line files live in the database too (decision 0507)."""
+    if engine.dialect.name == "postgresql":
+        return DatabaseLineStore(engine, settings.lines_dir)
+    return LineStore(settings.lines_dir)
 
 
 def make_engine(url: str) -> Engine:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,13 @@ API_DOCS = """<!doctype html>
 
 
 def session_secret(settings: Settings) -> str:
-    """A secret kept beside the data, made on first start, so sessions survive restarts."""
+    """A secret kept beside the data, made on first start, so sessions survive restarts.
+
+    Servers on several machines (no shared disk) are given one secret in
+    TOTALPLACE_SESSION_SECRET, so a session signed by one is good on the others."""
+    given = os.environ.get("TOTALPLACE_SESSION_SECRET")
+    if given:
+        return given
     path = settings.home / "session-secret"
     if not path.exists():
         settings.home.mkdir(parents=True, exist_ok=True)
@@ -161,3 +168,9 @@ def create_app(
         return HTMLResponse("ok")
 
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app for each server process uvicorn starts (`totalplace serve --workers N`):
+    settings from the environment, as the processes share nothing else."""
+    return create_app(secure_cookies=os.environ.get("TOTALPLACE_INSECURE_COOKIES") != "1")

@@ -1,4 +1,4 @@
-"""jobs: imports run off the event loop, with their progress
+"""jobs (imports off the event loop) and line_files (line files kept in PostgreSQL)
 
 Revision ID: 0009
 Revises: 0006
@@ -32,9 +32,23 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("jobs", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_jobs_place_id"), ["place_id"], unique=False)
+    op.create_table(
+        "line_files",
+        sa.Column("name", sa.String(length=300), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("size_bytes", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_line_files")),
+    )
+    with op.batch_alter_table("line_files", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_line_files_created_at"), ["created_at"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("line_files", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_line_files_created_at"))
+    op.drop_table("line_files")
     with op.batch_alter_table("jobs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_jobs_place_id"))
     op.drop_table("jobs")
