@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 
@@ -31,13 +32,18 @@ class CountError(ValueError):
 def count_place(place_id: str, financial_year: str, store: Store | None = None) -> CountResult:
     """The count, made once per exact set of inputs (docs/decisions/0506)."""
     store = default_store(store)
-    sources: list[tuple[int, str]] = []
-    data = count_input(place_id, financial_year, store, sources)
-    result: CountResult = store.memo.get_or_make(_count_key(data, sources), lambda: count(data))
+    sources: list[tuple[int, str, str]] = []
+    # The small inputs first; the lines are read only when the count is not kept yet.
+    data = count_input(place_id, financial_year, store, sources, with_lines=False)
+
+    def make() -> CountResult:
+        return count(dataclasses.replace(data, lines=_lines(store, [f for *_, f in sources])))
+
+    result: CountResult = store.memo.get_or_make(_count_key(data, sources), make)
     return result
 
 
-def _count_key(data: CountInput, sources: list[tuple[int, str]]) -> str:
+def _count_key(data: CountInput, sources: list[tuple[int, str, str]]) -> str:
     """Names every input of the count but the lines, and the lines by their files' hashes.
 
     A return version's line file never changes, so (submission id, SHA-256) stands for
@@ -52,7 +58,7 @@ def _count_key(data: CountInput, sources: list[tuple[int, str]]) -> str:
         "population": [data.population, data.population_year],
         "rules": [] if rules is None else sorted(rules.rows()),
         "notes": list(data.notes),
-        "returns": sorted(sources),
+        "returns": sorted((submission, sha256) for submission, sha256, _ in sources),
     }
     text = json.dumps(described, sort_keys=True, default=str)
     return "count:" + hashlib.sha256(text.encode()).hexdigest()
@@ -62,10 +68,12 @@ def count_input(
     place_id: str,
     financial_year: str,
     store: Store,
-    sources: list[tuple[int, str]] | None = None,
+    sources: list[tuple[int, str, str]] | None = None,
+    with_lines: bool = True,
 ) -> CountInput:
     """Everything the count needs for one place and year, gathered from the store;
-    `sources`, if given, receives each return version used and its lines' SHA-256."""
+    `sources`, if given, receives each return version used: its id, its lines' SHA-256
+    and its line file. Without `with_lines` the lines are left empty, for the caller."""
     start_year = parse_financial_year(financial_year)
     with store.sessions() as session:
         place = place_tables.get_place(session, place_id)
@@ -83,9 +91,9 @@ def count_input(
             place_tables.populations(session, place_id), gss_codes, start_year
         )
     if sources is not None:
-        sources.extend((s.id, s.lines_sha256) for s in submissions)
-    frames = [_line_columns(store.lines.scan(s.lines_file)) for s in submissions]
-    lines = pl.concat(frames) if frames else pl.LazyFrame(schema=LINE_COLUMNS)
+        sources.extend((s.id, s.lines_sha256, s.lines_file) for s in submissions)
+    files = [s.lines_file for s in submissions] if with_lines else []
+    lines = _lines(store, files)
     missing = [
         a.agency_id for a in agencies if a.agency_id not in {s.agency_id for s in submissions}
     ]
@@ -103,6 +111,11 @@ def count_input(
         classification_rules=rules,
         notes=notes,
     )
+
+
+def _lines(store: Store, files: list[str]) -> pl.LazyFrame:
+    frames = [_line_columns(store.lines.scan(name)) for name in files]
+    return pl.concat(frames) if frames else pl.LazyFrame(schema=LINE_COLUMNS)
 
 
 def _line_columns(frame: pl.LazyFrame) -> pl.LazyFrame:
