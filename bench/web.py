@@ -126,7 +126,8 @@ def start_server(url: str, home: Path, workers: int) -> tuple[subprocess.Popen[b
     command += ["--insecure-cookies", "--workers", str(workers)]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
+    # Generous: on a busy shared machine each worker takes a while to import.
+    deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
@@ -134,7 +135,7 @@ def start_server(url: str, home: Path, workers: int) -> tuple[subprocess.Popen[b
         except httpx.TransportError:
             time.sleep(0.3)
     process.kill()
-    raise SystemExit("the server did not start within 120 s")
+    raise SystemExit("the server did not start within 600 s")
 
 
 async def csrf(client: httpx.AsyncClient, path: str) -> str:
