@@ -1031,6 +1031,10 @@ def serve_command(
         host=host,
         port=port,
         log_level="warning",
+        # A worker is replaced if it does not answer the supervisor's health check in
+        # time; uvicorn's 5 s is shorter than a worker's start on a busy machine, which
+        # then restarts workers in a loop and never serves.
+        timeout_worker_healthcheck=120,
     )
 
 
