@@ -68,3 +68,21 @@ def test_a_read_cut_off_after_checkout_is_tried_once_more(
     assert cut["done"]
     assert response.status_code == 200, response.text
     assert [p["version"] for p in response.json()] == [1]
+
+
+def test_a_pool_that_stays_busy_is_a_plain_503(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    from totalplace.count.service import publishing
+
+    def busy(*_args: object, **_kwargs: object) -> None:
+        raise PoolTimeout("QueuePool limit of size 5 overflow 10 reached")
+
+    client = workspace.client("viewer")
+    monkeypatch.setattr(publishing, "publications", busy)
+    answer = client.get("/api/places/testshire/publications")
+    assert answer.status_code == 503
+    assert answer.headers["retry-after"] == "5"
+    assert "very busy" in answer.json()["detail"]

@@ -159,6 +159,11 @@ def make_engine(url: str) -> Engine:
     # A connection PostgreSQL closed while it sat in the pool (a restart, an idle
     # timeout, pg_terminate_backend) is found and replaced before it is handed out.
     kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        # Up to 30 connections a process: the web server runs sync routes in 40 threads,
+        # and a sign-in holds its connection through the password hash. Past that a
+        # request waits up to 30 s, then gets a plain 503 (core/web/app.py).
+        kwargs |= {"pool_size": 10, "max_overflow": 20}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30}
     engine = create_engine(url, **kwargs)

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.middleware.sessions import SessionMiddleware
 
 from totalplace.cases import web as cases
@@ -139,6 +140,19 @@ def create_app(
     async def conflict(request: Request, exc: WriteConflict) -> Response:
         """Someone else wrote first: say so plainly (409), never a 500."""
         return await http_error(request, HTTPException(status_code=409, detail=str(exc)))
+
+    @app.exception_handler(PoolTimeout)
+    async def busy(request: Request, _exc: PoolTimeout) -> Response:
+        """Every database connection stayed busy too long: a plain 503, never a 500."""
+        answer = await http_error(
+            request,
+            HTTPException(
+                status_code=503,
+                detail="The server is very busy just now. Wait a moment and try again.",
+            ),
+        )
+        answer.headers["Retry-After"] = "5"
+        return answer
 
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     for router in (
