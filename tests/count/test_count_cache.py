@@ -79,3 +79,15 @@ def test_classifying_and_apportioning_make_a_new_count(
     halved = counting.count_place("testshire", YEAR, store=store)
     assert len(made) == 3
     assert halved == counting.count(counting.count_input("testshire", YEAR, store))
+
+
+def test_people_asking_at_once_wait_for_one_count(place: tuple[Store, list[int]]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    store, made = place
+    with ThreadPoolExecutor(8) as pool:
+        results = list(
+            pool.map(lambda _: counting.count_place("testshire", YEAR, store=store), range(8))
+        )
+    assert len(made) == 1
+    assert all(r == results[0] for r in results)

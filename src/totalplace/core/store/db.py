@@ -42,6 +42,7 @@ class Memo:
     def __init__(self, size: int = 64) -> None:
         self.size = size
         self._entries: OrderedDict[str, Any] = OrderedDict()
+        self._making: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
     def get_or_make(self, key: str, make: Callable[[], Any]) -> Any:
@@ -49,13 +50,20 @@ class Memo:
             if key in self._entries:
                 self._entries.move_to_end(key)
                 return self._entries[key]
-        # Made outside the lock: two requests may both make it once; neither waits.
-        value = make()
-        with self._lock:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+            making = self._making.setdefault(key, threading.Lock())
+        # One maker per key: 50 people asking for a new count at once wait for one
+        # count rather than making 50 (bench/web.py timed out on that).
+        with making:
+            with self._lock:
+                if key in self._entries:
+                    return self._entries[key]
+            value = make()
+            with self._lock:
+                self._entries[key] = value
+                self._entries.move_to_end(key)
+                while len(self._entries) > self.size:
+                    self._entries.popitem(last=False)
+                self._making.pop(key, None)
         return value
 
     def __len__(self) -> int:
