@@ -1,9 +1,10 @@
 # Sourced by scripts/venv.sh: fetch the web workspace's front-end packages from the npm
-# registry (GOV.UK Frontend, htmx, sass, axe-core) and build the stylesheet.
+# registry (GOV.UK Frontend, htmx, sass, axe-core, Swagger UI) and build the stylesheet.
 # Nothing fetched here is committed; it lands in src/totalplace/core/web/static/build/.
 BUILD=src/totalplace/core/web/static/build
 if [ ! -f "$BUILD/totalplace.css" ] || [ frontend/totalplace.scss -nt "$BUILD/totalplace.css" ] \
-   || [ frontend/package-lock.json -nt "$BUILD/totalplace.css" ]; then
+   || [ frontend/package-lock.json -nt "$BUILD/totalplace.css" ] \
+   || [ ! -f "$BUILD/swagger-ui/swagger-ui-bundle.js" ]; then
   NPM=$(command -v npm || true)
   if [ -z "$NPM" ]; then
     # A machine with only Python: Node.js comes as a wheel from PyPI.
@@ -23,4 +24,9 @@ if [ ! -f "$BUILD/totalplace.css" ] || [ frontend/totalplace.scss -nt "$BUILD/to
   cp frontend/node_modules/htmx.org/dist/htmx.min.js "$BUILD/"
   cp "$GOVUK/package.json" "$BUILD/govuk-frontend-package.json"
   cp frontend/node_modules/htmx.org/LICENSE "$BUILD/htmx-LICENSE.txt" 2>/dev/null || true
+  # Swagger UI for /api/docs, served from /static so the strict CSP needs no CDN.
+  SWAGGER=frontend/node_modules/swagger-ui-dist
+  mkdir -p "$BUILD/swagger-ui"
+  cp "$SWAGGER/swagger-ui-bundle.js" "$SWAGGER/swagger-ui.css" "$SWAGGER/LICENSE" \
+    "$BUILD/swagger-ui/"
 fi

@@ -160,6 +160,8 @@ def test_count_together_in_the_browser(
     contributor.check("07-check-columns")
     assert contributor.page.input_value("#map-0-amount_gbp") == "Amount (£)"
     contributor.page.click("button:has-text('Import as a draft')")
+    # The import runs as a job; its page polls (htmx) until the problems are shown.
+    contributor.page.wait_for_selector("#problems", timeout=30000)
     contributor.check("08-problems-to-fix")
     row = contributor.page.locator("#problems tbody tr").first
     assert row.locator("td").nth(2).inner_text() == "7"
@@ -173,6 +175,7 @@ def test_count_together_in_the_browser(
     contributor.page.click("button:has-text('Upload and check columns')")
     contributor.check()
     contributor.page.click("button:has-text('Import as a draft')")
+    contributor.page.wait_for_selector("#return-total", timeout=30000)
     contributor.check("09-draft-return")
     assert contributor.page.inner_text("#return-total") == "£13,800.50"
     contributor.page.click("button:has-text('Submit to the place')")
@@ -214,6 +217,7 @@ def test_count_together_in_the_browser(
     contributor.page.set_input_files("#files", str(again))
     contributor.page.click("button:has-text('Upload and check columns')")
     contributor.page.click("button:has-text('Import as a draft')")
+    contributor.page.wait_for_selector("#return-total", timeout=30000)
     contributor.page.click("button:has-text('Submit to the place')")
     analyst.go(contributor.page.url.replace(server, ""))
     analyst.page.click("button:has-text('Accept into the count')")
@@ -455,3 +459,20 @@ def test_demo_place_dashboard_in_the_browser(
     finally:
         running.should_exit = True
         thread.join(timeout=10)
+
+
+def test_api_docs_render_in_the_browser_under_the_csp(server: str, browser: Any) -> None:
+    page = browser.new_page()
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.goto(f"{server}/api/docs")
+    page.wait_for_selector(".opblock", timeout=15000)
+    operations = page.locator(".opblock-summary-path").all_inner_texts()
+    assert "/api/places" in [o.replace("\u200b", "") for o in operations]
+    assert refused == []
+    page.close()

@@ -81,7 +81,7 @@ MATRIX: list[tuple[str, str, set[str]]] = [
     ("POST", "/account/sign-out-everywhere", EVERYONE | {"outsider"}),
 ]
 # Routes that need no sign-in, or act on one's own session only.
-PUBLIC = {"/login", "/logout", "/invite/{token}", "/reset/{token}", "/", "/healthz"}
+PUBLIC = {"/login", "/logout", "/invite/{token}", "/reset/{token}", "/", "/healthz", "/api/docs"}
 # Routes on a record, checked separately in test_workflow (they need an upload or a return).
 RECORD_ROUTES = {
     "/places/{place_id}/history/{name}",
@@ -96,6 +96,7 @@ RECORD_ROUTES = {
     "/api/places/{place_id}/returns/{submission_id}/accept",
     "/api/places/{place_id}/count/{year}/publish",
     "/places/{place_id}/uploads/{token}",
+    "/places/{place_id}/jobs/{job_id}",
     "/places/{place_id}/returns/{submission_id}",
     "/places/{place_id}/returns/{submission_id}/submit",
     "/places/{place_id}/returns/{submission_id}/accept",

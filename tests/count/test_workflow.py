@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from decimal import Decimal
+from typing import Any
 
 import openpyxl
 from fastapi.testclient import TestClient
@@ -50,9 +52,26 @@ def import_with_recognised_columns(client: TestClient, preview_path: str) -> obj
     selected = r'name="(map:\d+:\w+)">(?:(?!</select>).)*?<option value="([^"]*)" selected'
     chosen = dict(re.findall(selected, page.text, flags=re.S))
     assert chosen["map:0:amount_gbp"] == "Amount (£)"
-    return client.post(
+    started = client.post(
         preview_path, data={"csrf": csrf(client, preview_path), **chosen, "thousands": "auto"}
     )
+    return follow_import(client, started)
+
+
+def follow_import(client: TestClient, started: Any) -> Any:
+    """The import runs as a job: poll its page, as htmx does, until it has ended."""
+    assert started.status_code == 303, started.text
+    job = str(started.headers["location"])
+    assert "/jobs/" in job
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        polled = client.get(job, headers={"HX-Request": "true"})
+        assert polled.status_code == 200, polled.text
+        if polled.headers.get("HX-Redirect") == job:
+            return client.get(job)
+        assert 'hx-trigger="load delay:1s"' in polled.text
+        time.sleep(0.05)
+    raise AssertionError(f"the import at {job} did not end")
 
 
 def test_invite_upload_fix_submit_accept_publish_compare(workspace: Workspace) -> None:

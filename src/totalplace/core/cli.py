@@ -33,14 +33,25 @@ def serve_command(
             "or on a private network)."
         ),
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Server processes to run; on PostgreSQL they need no shared disk, and "
+            "servers on other machines may use the same database.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the web workspace (migrating the database first)."""
+    import os
+
     import uvicorn
 
     from totalplace.core.web.app import create_app
 
     settings = Settings.from_env()
     store = open_store(settings)
+    out.print(store.sweep_lines().summary(), markup=False, highlight=False)
     if demo:
         with console.progress("Preparing the demo place") as report:
             email, password = demo_workspace()(store, report=report)
@@ -49,15 +60,36 @@ def serve_command(
             f"  email:    [bold]{email}[/]\n  password: [bold]{password}[/]\n"
             "(a new password is made each time the demo is served)\n"
         )
+    # uvicorn would believe X-Forwarded-For from 127.0.0.1 by default, letting anyone
+    # behind a local proxy choose their own address; the app decides instead, from
+    # TOTALPLACE_TRUSTED_PROXIES (core/web/security.py).
+    if workers == 1:
+        uvicorn.run(
+            create_app(settings, store, secure_cookies=not insecure_cookies),
+            host=host,
+            port=port,
+            log_level="warning",
+            proxy_headers=False,
+        )
+        return
+    store.close()
+    # Each worker process builds its own app from the environment (the store, the
+    # migrations and the sweep were done above, once).
+    if insecure_cookies:
+        os.environ["TOTALPLACE_INSECURE_COOKIES"] = "1"
+    out.print(f"Serving with {workers} processes at http://{host}:{port}/")
     uvicorn.run(
-        create_app(settings, store, secure_cookies=not insecure_cookies),
+        "totalplace.core.web.app:app_from_env",
+        factory=True,
+        workers=workers,
         host=host,
         port=port,
         log_level="warning",
-        # uvicorn would believe X-Forwarded-For from 127.0.0.1 by default, letting anyone
-        # behind a local proxy choose their own address; the app decides instead, from
-        # TOTALPLACE_TRUSTED_PROXIES (core/web/security.py).
         proxy_headers=False,
+        # A worker is replaced if it does not answer the supervisor's health check in
+        # time; uvicorn's 5 s is shorter than a worker's start on a busy machine, which
+        # then restarts workers in a loop and never serves.
+        timeout_worker_healthcheck=120,
     )
 
 

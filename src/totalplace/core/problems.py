@@ -58,6 +58,7 @@ PROBLEM_CODES: dict[str, str] = {
     "wrong-return-state": "Reload the returns page: the return has moved on since you opened it.",
     "cannot-uprate": "Give costs in one price year, or add your own unit costs in that year.",
     "sign-in-required": "Sign in first.",
+    "write-conflict": "Reload the page and try again: someone else changed it a moment ago.",
     "bad-record": "Correct the record in the package's file (docs/formats/place-data-package.md).",
     "unknown-resource": "Remove the resource from datapackage.json, or check its name and path "
     "(docs/formats/place-data-package.md lists every resource).",

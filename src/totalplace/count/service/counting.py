@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 from dataclasses import dataclass
 
 import polars as pl
@@ -24,11 +27,50 @@ from totalplace.places.tables import Population
 
 
 def count_place(place_id: str, financial_year: str, store: Store | None = None) -> CountResult:
-    return count(count_input(place_id, financial_year, default_store(store)))
+    """The count, made once per exact set of inputs (docs/decisions/0506)."""
+    store = default_store(store)
+    sources: list[tuple[int, str, str]] = []
+    # The small inputs first; the lines are read only when the count is not kept yet.
+    data = count_input(place_id, financial_year, store, sources, with_lines=False)
+
+    def make() -> CountResult:
+        return count(dataclasses.replace(data, lines=_lines(store, [f for *_, f in sources])))
+
+    result: CountResult = store.memo.get_or_make(_count_key(data, sources), make)
+    return result
 
 
-def count_input(place_id: str, financial_year: str, store: Store) -> CountInput:
-    """Everything the count needs for one place and year, gathered from the store."""
+def _count_key(data: CountInput, sources: list[tuple[int, str, str]]) -> str:
+    """Names every input of the count but the lines, and the lines by their files' hashes.
+
+    A return version's line file never changes, so (submission id, SHA-256) stands for
+    its lines; accepting a return, a classification rule, an apportionment or a
+    population changes what is read here, and so the key.
+    """
+    rules = data.classification_rules
+    described = {
+        "count": [data.place_id, data.place_name, data.financial_year],
+        "agencies": [[a.agency_id, a.name, a.agency_type] for a in data.agencies],
+        "shares": sorted((k, str(v)) for k, v in data.shares.items()),
+        "population": [data.population, data.population_year],
+        "rules": [] if rules is None else sorted(rules.rows()),
+        "notes": list(data.notes),
+        "returns": sorted((submission, sha256) for submission, sha256, _ in sources),
+    }
+    text = json.dumps(described, sort_keys=True, default=str)
+    return "count:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def count_input(
+    place_id: str,
+    financial_year: str,
+    store: Store,
+    sources: list[tuple[int, str, str]] | None = None,
+    with_lines: bool = True,
+) -> CountInput:
+    """Everything the count needs for one place and year, gathered from the store;
+    `sources`, if given, receives each return version used: its id, its lines' SHA-256
+    and its line file. Without `with_lines` the lines are left empty, for the caller."""
     start_year = parse_financial_year(financial_year)
     with store.sessions() as session:
         place = place_tables.get_place(session, place_id)
@@ -45,8 +87,11 @@ def count_input(place_id: str, financial_year: str, store: Store) -> CountInput:
         population, population_year, notes = place_population(
             place_tables.populations(session, place_id), gss_codes, start_year
         )
-    frames = [_line_columns(store.lines.scan(s.lines_file)) for s in submissions]
-    lines = pl.concat(frames) if frames else pl.LazyFrame(schema=LINE_COLUMNS)
+    if sources is not None:
+        sources.extend((s.id, s.lines_sha256, s.lines_file) for s in submissions)
+    files = [s.lines_file for s in submissions] if with_lines else []
+    lines = _lines(store, files)
+    # Names, not identifiers: the note is read by people.
     missing = [a.name for a in agencies if a.agency_id not in {s.agency_id for s in submissions}]
     if missing:
         notes.append(f"No {financial_year} return yet from: {', '.join(missing)}.")
@@ -62,6 +107,11 @@ def count_input(place_id: str, financial_year: str, store: Store) -> CountInput:
         classification_rules=rules,
         notes=notes,
     )
+
+
+def _lines(store: Store, files: list[str]) -> pl.LazyFrame:
+    frames = [_line_columns(store.lines.scan(name)) for name in files]
+    return pl.concat(frames) if frames else pl.LazyFrame(schema=LINE_COLUMNS)
 
 
 def _line_columns(frame: pl.LazyFrame) -> pl.LazyFrame:

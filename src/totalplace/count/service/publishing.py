@@ -26,7 +26,12 @@ def _plain(data: object) -> Any:
 
 def publish(store: Store, place_id: str, financial_year: str, actor: str) -> Publication:
     result = count_place(place_id, financial_year, store=store)
-    with store.transaction() as session:
+    # Under the lock, two publishes at once get consecutive versions (decision 0501).
+    with store.locked(
+        f"publications:{place_id}:{financial_year}",
+        f"Someone else published the {financial_year} count of {place_id} a moment ago. "
+        "Look at its publications, then publish again if you still need to.",
+    ) as session:
         submissions = count_tables.current_submissions(session, place_id, financial_year)
         latest = session.scalar(
             select(func.max(Publication.version)).where(

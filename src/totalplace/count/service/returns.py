@@ -120,7 +120,6 @@ def import_return(
         place_id = _resolve_place(session, agency_id, place_id)
         agency_ids = [a.agency_id for a in place_tables.agencies(session, place_id)]
         saved_mapping = count_tables.column_mapping(session, place_id, agency_id)
-        version = count_tables.next_version(session, place_id, agency_id, financial_year)
     mapping = load_mapping(Path(mapping_file)) if mapping_file else saved_mapping
     sheets: list[Sheet] = []
     for path in paths:
@@ -152,10 +151,18 @@ def import_return(
         source_files=sources,
         actor=actor,
         mapping=used_mapping,
-        first_version={(agency_id, financial_year): version},
     )
     try:
-        with store.transaction() as session:
+        # The version is read and used under one lock, so two imports for one agency
+        # at once get consecutive versions (decision 0501).
+        with store.locked(
+            f"submissions:{place_id}:{agency_id}:{financial_year}",
+            f"Someone else stored a {financial_year} return for {agency_id} a moment ago. "
+            "Look at its returns, then import again if you still need to.",
+        ) as session:
+            version = count_tables.next_version(session, place_id, agency_id, financial_year)
+            for submission in written:
+                submission.version = version
             if draft:
                 for submission in written:
                     submission.status = "draft"

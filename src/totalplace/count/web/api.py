@@ -8,7 +8,14 @@ from fastapi import APIRouter, HTTPException, Request
 from sqlalchemy import select
 
 from totalplace.core.money import pence_to_pounds
-from totalplace.core.web.security import check_csrf, csrf_token, in_place, signed_in, store_of
+from totalplace.core.web.security import (
+    Viewer,
+    check_csrf,
+    csrf_token,
+    in_place,
+    signed_in,
+    store_of,
+)
 from totalplace.count.service import publishing
 from totalplace.count.service import returns as return_service
 from totalplace.count.tables import Submission
@@ -48,17 +55,42 @@ def api_count(request: Request, place_id: str, year: str) -> dict[str, Any]:
 
 @router.get("/places/{place_id}/publications", summary="Published counts of the place")
 def api_publications(request: Request, place_id: str) -> list[dict[str, Any]]:
-    in_place(request, place_id, "view")
+    viewer = in_place(request, place_id, "view")
     return [
-        {
-            "financial_year": p.financial_year,
-            "version": p.version,
-            "published_by": p.published_by,
-            "published_at": p.published_at.isoformat(),
-            "total_gbp": p.figures["total_gbp"],
-        }
+        _who_published(
+            viewer,
+            p.published_by,
+            {
+                "financial_year": p.financial_year,
+                "version": p.version,
+                "published_at": p.published_at.isoformat(),
+                "total_gbp": p.figures["total_gbp"],
+            },
+        )
         for p in publishing.publications(store_of(request), place_id)
     ]
+
+
+# What each role sees of the returns behind a publication. Nobody sees where the
+# server keeps line files; email addresses only those who read every return in the
+# place, and a contributor its own agency's uploader.
+_RETURN_FIELDS_FOR_ALL = ("agency_id", "version", "line_count", "total_pence", "lines_sha256")
+_RETURN_FIELDS_FOR_ANALYSTS = (*_RETURN_FIELDS_FOR_ALL, "submission_id", "uploaded_by")
+
+
+def _who_published(viewer: Viewer, email: str, record: dict[str, Any]) -> dict[str, Any]:
+    if viewer.can("analyse"):
+        return {**record, "published_by": email}
+    return record
+
+
+def _return_as_seen_by(viewer: Viewer, record: dict[str, object]) -> dict[str, object]:
+    fields: tuple[str, ...] = _RETURN_FIELDS_FOR_ALL
+    if viewer.can("analyse"):
+        fields = _RETURN_FIELDS_FOR_ANALYSTS
+    elif viewer.role == "contributor" and record.get("agency_id") == viewer.agency_id:
+        fields = (*_RETURN_FIELDS_FOR_ALL, "uploaded_by")
+    return {name: record[name] for name in fields if name in record}
 
 
 @router.get(
@@ -66,17 +98,20 @@ def api_publications(request: Request, place_id: str) -> list[dict[str, Any]]:
     summary="One published count, as it was published",
 )
 def api_publication(request: Request, place_id: str, year: str, version: int) -> dict[str, Any]:
-    in_place(request, place_id, "view")
+    viewer = in_place(request, place_id, "view")
     found = publishing.publication(store_of(request), place_id, year, version)
     if found is None:
         raise HTTPException(status_code=404, detail="There is no such publication.")
-    return {
-        "version": found.version,
-        "published_by": found.published_by,
-        "published_at": found.published_at.isoformat(),
-        "figures": found.figures,
-        "returns": found.returns,
-    }
+    return _who_published(
+        viewer,
+        found.published_by,
+        {
+            "version": found.version,
+            "published_at": found.published_at.isoformat(),
+            "figures": found.figures,
+            "returns": [_return_as_seen_by(viewer, r) for r in found.returns],
+        },
+    )
 
 
 def _csrf_header(request: Request) -> None:

@@ -21,6 +21,7 @@ from starlette.datastructures import UploadFile
 from totalplace.core.problems import ImportRejected, Problem, ProblemList
 from totalplace.core.reference import reference
 from totalplace.core.spreadsheets import Sheet, read_sheets
+from totalplace.core.store import jobs
 from totalplace.core.store.db import Store
 from totalplace.core.web.pages import render
 from totalplace.core.web.security import Viewer, check_csrf, in_place, store_of
@@ -350,34 +351,74 @@ async def import_upload(request: Request, place_id: str, token: str) -> Response
         "amounts_in_thousands": None if thousands in (None, "auto") else thousands == "yes",
     }
     (folder / "mapping.json").write_text(json.dumps(mapping))
-    try:
-        result = return_service.import_return(
-            meta["agency_id"],
-            [folder / name for name in meta["files"]],
-            meta["year"],
-            store=store_of(request),
-            place_id=place_id,
-            mapping_file=folder / "mapping.json",
-            actor=viewer.email,
-            draft=True,
-        )
-    except ImportRejected as exc:
-        # Nothing was kept; the person fixes the file and uploads it again.
-        shutil.rmtree(folder, ignore_errors=True)
+    store = store_of(request)
+
+    def work(report: Callable[[str], None]) -> dict[str, Any]:
+        # In a worker thread (decision 0505): the event loop stays free for everyone else.
+        try:
+            result = return_service.import_return(
+                meta["agency_id"],
+                [folder / name for name in meta["files"]],
+                meta["year"],
+                store=store,
+                place_id=place_id,
+                mapping_file=folder / "mapping.json",
+                actor=viewer.email,
+                draft=True,
+                report=report,
+            )
+        except ImportRejected as exc:
+            # Nothing was kept; the person fixes the file and uploads it again.
+            raise ImportRejected([_shown(p, meta) for p in exc.problems], exc.total) from None
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        assert result is not None
+        return {"submission_id": result.submission_id, "line_count": result.line_count}
+
+    job_id = request.app.state.jobs.start(
+        "import-return",
+        place_id,
+        viewer.id,
+        {"agency_id": meta["agency_id"], "year": meta["year"], "files": meta["files"]},
+        work,
+    )
+    return RedirectResponse(f"/places/{place_id}/jobs/{job_id}", status_code=303)
+
+
+@router.get("/places/{place_id}/jobs/{job_id}")
+def import_job(request: Request, place_id: str, job_id: str) -> Response:
+    """An import's progress; polled by htmx until it ends, then its outcome."""
+    viewer = in_place(request, place_id, "upload")
+    found = jobs.job(store_of(request), job_id)
+    if found is None or found.place_id != place_id or found.user_id != viewer.id:
+        raise HTTPException(status_code=404, detail="No such import.")
+    polled = request.headers.get("HX-Request") == "true"
+    if found.finished and polled:
+        # The whole page changes: tell htmx to load it rather than swap a fragment.
+        return Response(status_code=200, headers={"HX-Redirect": request.url.path})
+    if found.status == "done":
+        submission = found.result["submission_id"]
+        return RedirectResponse(f"/places/{place_id}/returns/{submission}", status_code=303)
+    if found.status == "failed":
+        message = found.result.get("message")
         return _upload_form(
             request,
             viewer,
             place_id,
-            meta["agency_id"],
-            {},
-            {"year": meta["year"]},
-            status_code=400,
-            problems=[_shown(p, meta) for p in exc.problems],
-            total=exc.total,
+            str(found.detail["agency_id"]),
+            {"files": str(message)} if message else {},
+            {"year": str(found.detail["year"])},
+            status_code=409 if message else 400,
+            problems=found.problems(),
+            total=int(found.result.get("total", 0)),
         )
-    assert result is not None
-    shutil.rmtree(folder, ignore_errors=True)
-    return RedirectResponse(f"/places/{place_id}/returns/{result.submission_id}", status_code=303)
+    with store_of(request).sessions() as session:
+        place = place_tables.get_place(session, place_id)
+    return render(
+        request,
+        "job_progress.html" if polled else "job.html",
+        {"viewer": viewer, "place": place, "job": found},
+    )
 
 
 def _shown(problem: Problem, meta: dict[str, Any]) -> Problem:

@@ -152,9 +152,12 @@ def write_submissions(
     source_files: list[dict[str, str]],
     actor: str,
     mapping: dict[str, object],
-    first_version: dict[tuple[str, str], int] | None = None,
 ) -> list[Submission]:
-    """Write one Parquet file per agency and year; the caller adds the rows it returns."""
+    """Write one Parquet file per agency and year; the caller adds the rows it returns.
+
+    Each row says version 1, right for a new place; a caller adding to existing returns
+    sets the version inside its locked transaction (the files are named without it, as
+    the version is only known there: decision 0501)."""
     submissions: list[Submission] = []
     if lines.height == 0:
         return submissions
@@ -162,11 +165,7 @@ def write_submissions(
     try:
         for key, group in groups.items():
             agency_id, financial_year = str(key[0]), str(key[1])
-            version = (first_version or {}).get((agency_id, financial_year), 1)
-            name = (
-                f"{place_id}/{agency_id}/{financial_year}/"
-                f"v{version}-{uuid.uuid4().hex[:12]}.parquet"
-            )
+            name = f"{place_id}/{agency_id}/{financial_year}/{uuid.uuid4().hex}.parquet"
             kept = group.select([c for c in group.columns if not _all_null_extra(group, c)])
             digest = store.lines.write(name, kept)
             submissions.append(
@@ -174,7 +173,7 @@ def write_submissions(
                     place_id=place_id,
                     agency_id=agency_id,
                     financial_year=financial_year,
-                    version=version,
+                    version=1,
                     status="current",
                     kind=kind,
                     source_files=source_files,
