@@ -9,7 +9,8 @@ way, and capabilities meet only at each other's services (and pure rules):
   tables and files its rules; rules only rules;
 - across capabilities: only the other's `service` (from services and doors) or its
   `rules` (from rules, files and services);
-- rules import from core only money, years and problems; doors never the store.
+- rules import from core only money, years, problems and reference data; doors never
+  the store.
 """
 
 from __future__ import annotations
@@ -28,7 +29,12 @@ DELIBERATE = {
 
 RANK = {"rules": 0, "files": 1, "tables": 1, "service": 2, "web": 3, "commands": 3}
 DOORS = {"web", "commands"}
-RULES_MAY_USE = ("totalplace.core.money", "totalplace.core.years", "totalplace.core.problems")
+RULES_MAY_USE = (
+    "totalplace.core.money",
+    "totalplace.core.years",
+    "totalplace.core.problems",
+    "totalplace.core.reference",  # the reference data's own types (COFOG, SeRCOP)
+)
 
 
 def _place(module: str) -> tuple[str, str]:

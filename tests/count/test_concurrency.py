@@ -96,10 +96,12 @@ def test_a_write_conflict_is_a_plain_409_not_a_500(
     token = lead.get("/api/session").json()["csrf_token"]
     api = lead.post("/api/places/testshire/count/2009-10/publish", headers={"X-CSRF-Token": token})
     assert api.status_code == 409
-    assert api.json() == {"detail": "Someone else published the 2009-10 count a moment ago."}
+    answer = api.json()
+    assert answer["detail"].startswith("Someone else published the 2009-10 count a moment ago.")
+    assert [p["code"] for p in answer["problems"]] == ["write-conflict"]
     page = lead.post(
         "/places/testshire/count/2009-10/publish",
-        data={"csrf": csrf(lead, "/places/testshire/count/2009-10")},
+        data={"csrf": csrf(lead, "/places/testshire/count/2009-10"), "confirmed": "yes"},
     )
     assert page.status_code == 409
     assert "Someone else published the 2009-10 count a moment ago." in page.text

@@ -100,7 +100,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""
-        return f"{where}{self.message}. {self.how_to_fix}"
+        return f"{where}{self.message.rstrip('.')}. {self.how_to_fix}"
 
     def as_dict(self) -> dict[str, object]:
         return {

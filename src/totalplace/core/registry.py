@@ -36,6 +36,9 @@ class Capability:
     router: str | None = None
     commands: str | None = None
     place_data: str | None = None
+    # The capability that knows who is signed in and their role in a place (the web
+    # shell's security asks it, core/web/security.py).
+    identity: str | None = None
     # The capability that prepares the demo workspace for `totalplace serve --demo`.
     demo_workspace: str | None = None
 
@@ -124,3 +127,12 @@ def demo_workspace() -> Any:
         if capability.demo_workspace:
             return load_reference(capability.demo_workspace)
     raise LookupError("no capability prepares a demo workspace")
+
+
+@cache
+def identity() -> Any:
+    """Who is signed in, and their role in a place: the capability that declares it."""
+    for capability in capabilities():
+        if capability.identity:
+            return load_reference(capability.identity)
+    raise LookupError("no capability knows who is signed in")

@@ -288,10 +288,10 @@ def prepare_workspace(store: Store, report: Report = quiet) -> tuple[str, str]:
     from totalplace.count.service.publishing import publications, publish
     from totalplace.people import service as people
     from totalplace.people.tables import User
-    from totalplace.places import tables as place_tables
+    from totalplace.places.service import queries as place_queries
 
     with store.sessions() as session:
-        exists = place_tables.get_place(session, PLACE_ID) is not None
+        exists = place_queries.get_place(session, PLACE_ID) is not None
     if not exists:
         build_demo(store=store, replace=False, report=report)
     password = secrets.token_urlsafe(12)

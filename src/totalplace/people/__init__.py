@@ -9,4 +9,5 @@ CAPABILITY = Capability(
     router="totalplace.people.web:router",
     commands="totalplace.people.commands:app",
     place_data="totalplace.people.service:PLACE_DATA",
+    identity="totalplace.people.service:IDENTITY",
 )

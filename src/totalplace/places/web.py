@@ -6,18 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 
 from totalplace.core.web.pages import render
 from totalplace.core.web.security import check_csrf, in_place, signed_in, store_of
-from totalplace.count import tables as count_tables
 from totalplace.count.service.counting import count_place
 from totalplace.count.service.publishing import publications
-from totalplace.count.tables import Submission
-from totalplace.people import service as people
-from totalplace.places import tables as place_tables
-from totalplace.places.files.schemas import AGENCY_TYPES
 from totalplace.places.service import places as place_service
+from totalplace.places.service import workspace
 
 router = APIRouter(include_in_schema=False)
 
@@ -25,12 +20,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/places")
 def list_places(request: Request) -> HTMLResponse:
     viewer = signed_in(request)
-    with store_of(request).sessions() as session:
-        rows = []
-        for member in people.memberships(session, viewer.id):
-            place = place_tables.get_place(session, member.place_id)
-            if place is not None:
-                rows.append({"place": place, "role": member.role, "agency_id": member.agency_id})
+    rows = workspace.my_places(store_of(request), viewer.id)
     return render(
         request, "places.html", {"viewer": viewer, "rows": rows, "errors": {}, "form": {}}
     )
@@ -47,18 +37,11 @@ def create_place(
     check_csrf(request, csrf)
     viewer = signed_in(request)
     try:
-        with store_of(request).transaction() as session:
-            place_service.create_place(session, place_id, name, gss_codes, viewer.id, viewer.email)
+        workspace.create_place(
+            store_of(request), place_id, name, gss_codes, viewer.id, viewer.email
+        )
     except place_service.PlaceError as exc:
-        with store_of(request).sessions() as session:
-            rows = [
-                {
-                    "place": place_tables.get_place(session, m.place_id),
-                    "role": m.role,
-                    "agency_id": m.agency_id,
-                }
-                for m in people.memberships(session, viewer.id)
-            ]
+        rows = workspace.my_places(store_of(request), viewer.id)
         return render(
             request,
             "places.html",
@@ -74,11 +57,7 @@ def create_place(
 
 
 def place_years(request: Request, place_id: str) -> list[str]:
-    with store_of(request).sessions() as session:
-        years = session.scalars(
-            select(Submission.financial_year).where(Submission.place_id == place_id).distinct()
-        )
-        return sorted(set(years), reverse=True)
+    return workspace.years_with_returns(store_of(request), place_id)
 
 
 @router.get("/places/{place_id}")
@@ -90,24 +69,9 @@ def overview(request: Request, place_id: str, year: str | None = None) -> HTMLRe
     # The year people last published is the one they are most likely working on.
     default = published_years[-1] if published_years else (years[0] if years else None)
     chosen = year if year in years else default
-    with store.sessions() as session:
-        place = place_tables.get_place(session, place_id)
-        agencies = place_tables.agencies(session, place_id)
-        members = people.members(session, place_id)
-        populations = place_tables.populations(session, place_id)
-        submissions = (
-            [s for s in count_tables.current_submissions(session, place_id, chosen)]
-            if chosen
-            else []
-        )
-        waiting = [
-            s
-            for s in session.scalars(
-                select(Submission).where(
-                    Submission.place_id == place_id, Submission.status == "submitted"
-                )
-            )
-        ]
+    seen = workspace.overview(store, place_id, chosen)
+    place, agencies, members = seen.place, seen.agencies, seen.members
+    populations, submissions, waiting = seen.populations, seen.submissions, seen.waiting
     published = publications(store, place_id, chosen) if chosen else []
     # Classifying is done only when no amount at all is left without a function.
     open_share = (
@@ -179,17 +143,12 @@ def _settings(
     form: dict[str, str],
     status_code: int = 200,
 ) -> HTMLResponse:
-    with store_of(request).sessions() as session:
-        context = {
-            "viewer": viewer,
-            "place": place_tables.get_place(session, place_id),
-            "agencies": place_tables.agencies(session, place_id),
-            "populations": place_tables.populations(session, place_id),
-            "shares": {a.agency_id: a for a in place_tables.apportionments(session, place_id)},
-            "agency_types": AGENCY_TYPES,
-            "errors": errors,
-            "form": form,
-        }
+    context = {
+        "viewer": viewer,
+        **workspace.settings(store_of(request), place_id),
+        "errors": errors,
+        "form": form,
+    }
     return render(request, "settings.html", context, status_code=status_code)
 
 
@@ -198,41 +157,8 @@ async def change_settings(request: Request, place_id: str, what: str) -> Respons
     viewer = in_place(request, place_id, "administer")
     form = {k: str(v) for k, v in (await request.form()).items()}
     check_csrf(request, form.get("csrf"))
-    actions = {
-        "areas": lambda s: place_service.set_areas(
-            s, place_id, form.get("gss_codes", ""), viewer.email
-        ),
-        "population": lambda s: place_service.set_population(
-            s,
-            place_id,
-            form.get("gss_code", ""),
-            form.get("year", ""),
-            form.get("population", ""),
-            viewer.email,
-        ),
-        "agency": lambda s: place_service.add_agency(
-            s,
-            place_id,
-            form.get("agency_id", ""),
-            form.get("name", ""),
-            form.get("agency_type", ""),
-            viewer.email,
-        ),
-        "share": lambda s: place_service.set_share(
-            s,
-            place_id,
-            form.get("agency_id", ""),
-            form.get("share", ""),
-            form.get("basis", ""),
-            form.get("source", ""),
-            viewer.email,
-        ),
-    }
-    if what not in actions:
-        return RedirectResponse(f"/places/{place_id}/settings", status_code=303)
     try:
-        with store_of(request).transaction() as session:
-            actions[what](session)
+        changed = workspace.change_setting(store_of(request), place_id, what, form, viewer.email)
     except place_service.PlaceError as exc:
         return _settings(
             request,
@@ -242,4 +168,6 @@ async def change_settings(request: Request, place_id: str, what: str) -> Respons
             {f"{what}-{k}": v for k, v in form.items()},
             status_code=400,
         )
+    if not changed:
+        return RedirectResponse(f"/places/{place_id}/settings", status_code=303)
     return RedirectResponse(f"/places/{place_id}/settings#{what}", status_code=303)

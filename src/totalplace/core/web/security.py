@@ -16,16 +16,17 @@ import ipaddress
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from fastapi import HTTPException, Request, Response
 
 from totalplace.core.config import Settings
 from totalplace.core.problems import TotalplaceError
+from totalplace.core.registry import identity
 from totalplace.core.store.db import Store
-from totalplace.people import service as people
-from totalplace.places import tables as place_tables
-from totalplace.places.tables import Place
+
+if TYPE_CHECKING:
+    from totalplace.people.service import SessionLife, SignedIn
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     # See published counts and the place's overview.
@@ -81,31 +82,32 @@ def settings_of(request: Request) -> Settings:
     return settings
 
 
-def session_life(settings: Settings) -> people.SessionLife:
-    return people.SessionLife(
+def session_life(settings: Settings) -> SessionLife:
+    life: SessionLife = identity().session_life(
         idle=timedelta(minutes=settings.session_idle_minutes),
         absolute=timedelta(hours=settings.session_hours),
     )
+    return life
 
 
-def place_of(request: Request, place_id: str) -> Place | None:
-    with store_of(request).sessions() as session:
-        return place_tables.get_place(session, place_id)
+def place_of(request: Request, place_id: str) -> Any:
+    """The place's row, for the page's heading and links (None when there is none)."""
+    return identity().place(store_of(request), place_id)
 
 
-def _current(request: Request) -> people.SignedIn | None:
+def _current(request: Request) -> SignedIn | None:
     """The session this request's cookie names, looked up once per request."""
     if not hasattr(request.state, "signed_in"):
         token = request.cookies.get(SESSION_COOKIE, "")
         found = (
-            people.session_user(store_of(request), token, session_life(settings_of(request)))
+            identity().session_user(store_of(request), token, session_life(settings_of(request)))
             if token
             else None
         )
         if token and found is None:
             request.state.cookie_changes = [*_changes(request), ("end", "")]
         request.state.signed_in = found
-    found_now: people.SignedIn | None = request.state.signed_in
+    found_now: SignedIn | None = request.state.signed_in
     return found_now
 
 
@@ -124,8 +126,7 @@ def maybe_signed_in(request: Request) -> Viewer | None:
 def in_place(request: Request, place_id: str, capability: str) -> Viewer:
     """The signed-in person's role in the place, refused (403) without the capability."""
     viewer = signed_in(request)
-    with store_of(request).sessions() as session:
-        member = people.membership(session, viewer.id, place_id)
+    member = identity().place_role(store_of(request), viewer.id, place_id)
     if member is None:
         raise HTTPException(status_code=403, detail="You are not a member of this place.")
     scoped = Viewer(viewer.id, viewer.email, viewer.name, member.role, member.agency_id)
@@ -146,7 +147,7 @@ def end_session(request: Request) -> None:
     """Sign-out: the session row goes, and the response clears the cookie."""
     token = request.cookies.get(SESSION_COOKIE, "")
     if token:
-        people.end_session(store_of(request), token)
+        identity().end_session(store_of(request), token)
     request.state.cookie_changes = [*_changes(request), ("end", "")]
     request.state.signed_in = None
 

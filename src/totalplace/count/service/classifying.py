@@ -25,7 +25,7 @@ from totalplace.count.rules.classification import (
 from totalplace.count.rules.count import CountInput, consolidated_lines
 from totalplace.count.service.counting import all_columns, count_input
 from totalplace.count.service.returns import OpenValue, unclassified_values
-from totalplace.places import tables as place_tables
+from totalplace.places.service import queries as place_queries
 
 PER_PAGE = 50
 
@@ -106,7 +106,7 @@ def classify_view(
     data = CountInput(**{**data.__dict__, "lines": all_columns(store, place_id, year)})
     lines = consolidated_lines(data).collect()
     with store.sessions() as session:
-        agencies = place_tables.agencies(session, place_id)
+        agencies = place_queries.agencies(session, place_id)
         stored = count_tables.classification_rules(session, place_id)
     names = {a.agency_id: a.name for a in agencies}
     totals = dict(lines.group_by("agency_id").agg(pl.col("amount_pence").sum()).iter_rows())
@@ -187,7 +187,7 @@ def checked(change: RuleChange, agency_ids: set[str]) -> RuleChange:
 def save_rules(store: Store, place_id: str, changes: Sequence[RuleChange], actor: str) -> int:
     """Save one rule or many at once (bulk coding): all or nothing."""
     with store.transaction() as session:
-        agency_ids = {a.agency_id for a in place_tables.agencies(session, place_id)}
+        agency_ids = {a.agency_id for a in place_queries.agencies(session, place_id)}
         good = [checked(c, agency_ids) for c in changes]
         for change in good:
             count_tables.set_classification_rule(

@@ -22,8 +22,8 @@ from totalplace.count.rules.count import (
     consolidated_lines,
     count,
 )
-from totalplace.places import tables as place_tables
-from totalplace.places.tables import Population
+from totalplace.places.service import queries as place_queries
+from totalplace.places.service.queries import Population
 
 
 def count_place(place_id: str, financial_year: str, store: Store | None = None) -> CountResult:
@@ -73,19 +73,19 @@ def count_input(
     and its line file. Without `with_lines` the lines are left empty, for the caller."""
     start_year = parse_financial_year(financial_year)
     with store.sessions() as session:
-        place = place_tables.get_place(session, place_id)
+        place = place_queries.get_place(session, place_id)
         if place is None:
             raise NotFound(f"there is no place {place_id!r}")
         agencies = [
             AgencyInfo(a.agency_id, a.name, a.agency_type)
-            for a in place_tables.agencies(session, place_id)
+            for a in place_queries.agencies(session, place_id)
         ]
-        shares = place_tables.shares(session, place_id)
+        shares = place_queries.shares(session, place_id)
         submissions = count_tables.current_submissions(session, place_id, financial_year)
         rules = count_tables.classification_frame(session, place_id)
         gss_codes = [c.strip() for c in place.gss_codes.split(";") if c.strip()]
         population, population_year, notes = place_population(
-            place_tables.populations(session, place_id), gss_codes, start_year
+            place_queries.populations(session, place_id), gss_codes, start_year
         )
     if sources is not None:
         sources.extend((s.id, s.lines_sha256, s.lines_file) for s in submissions)

@@ -36,7 +36,7 @@ from totalplace.count.rules.classification import (
 )
 from totalplace.count.rules.count import classified
 from totalplace.count.tables import Submission
-from totalplace.places import tables as place_tables
+from totalplace.places.service import queries as place_queries
 from totalplace.places.service.packages import write_submissions
 
 Confirm = Callable[[ReadPlan], bool]
@@ -118,7 +118,7 @@ def import_return(
     bounds = year_bounds(financial_year)
     with store.sessions() as session:
         place_id = _resolve_place(session, agency_id, place_id)
-        agency_ids = [a.agency_id for a in place_tables.agencies(session, place_id)]
+        agency_ids = [a.agency_id for a in place_queries.agencies(session, place_id)]
         saved_mapping = count_tables.column_mapping(session, place_id, agency_id)
     mapping = load_mapping(Path(mapping_file)) if mapping_file else saved_mapping
     sheets: list[Sheet] = []
@@ -210,7 +210,7 @@ def import_return(
 
 
 def _resolve_place(session: Any, agency_id: str, place_id: str | None) -> str:
-    places = place_tables.places_with_agency(session, agency_id)
+    places = place_queries.places_with_agency(session, agency_id)
     if place_id is not None:
         if place_id not in places:
             raise ImportRejected(

@@ -14,8 +14,8 @@ from totalplace.core.problems import NotFound
 from totalplace.core.reference import reference
 from totalplace.core.store.db import Store
 from totalplace.count.files.exports import put, write_rows
-from totalplace.places import tables as place_tables
 from totalplace.places.files.schemas import RETURNS
+from totalplace.places.service import queries as place_queries
 
 TEMPLATE_ROWS = 2000
 COLUMNS = [f.name for f in RETURNS.fields if f.name not in ("payment_date",)]
@@ -26,11 +26,11 @@ def write_template(
 ) -> Path:
     store = default_store(store)
     with store.sessions() as session:
-        place = place_tables.get_place(session, place_id)
+        place = place_queries.get_place(session, place_id)
         if place is None:
             raise NotFound(f"there is no place {place_id!r}")
         agencies = [
-            (a.agency_id, a.name, a.agency_type) for a in place_tables.agencies(session, place_id)
+            (a.agency_id, a.name, a.agency_type) for a in place_queries.agencies(session, place_id)
         ]
         place_name = place.name
     workbook = Workbook()

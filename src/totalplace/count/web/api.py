@@ -22,7 +22,7 @@ from totalplace.count.tables import Submission
 from totalplace.count.web.count import checked_year, live_figures
 from totalplace.count.web.returns import move_return, return_in_place
 from totalplace.people import service as people
-from totalplace.places import tables as place_tables
+from totalplace.places.service import queries as place_queries
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -33,7 +33,7 @@ def api_places(request: Request) -> list[dict[str, Any]]:
     with store_of(request).sessions() as session:
         out = []
         for member in people.memberships(session, viewer.id):
-            place = place_tables.get_place(session, member.place_id)
+            place = place_queries.get_place(session, member.place_id)
             if place is not None:
                 out.append(
                     {

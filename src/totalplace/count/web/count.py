@@ -15,7 +15,7 @@ from totalplace.count.files.exports import count_csv, count_xlsx, lines_csv, lin
 from totalplace.count.rules.classification import FIELD_LABELS
 from totalplace.count.service.counting import count_place, function_by_agency, function_lines
 from totalplace.count.service.publishing import _plain, publications
-from totalplace.places import tables as place_tables
+from totalplace.places.service import queries as place_queries
 
 router = APIRouter(include_in_schema=False)
 
@@ -122,8 +122,8 @@ def function(request: Request, place_id: str, year: str, code: str) -> HTMLRespo
     division, _every, label = _function(code)
     rows = function_by_agency(place_id, checked_year(year), division, store_of(request))
     with store_of(request).sessions() as session:
-        place = place_tables.get_place(session, place_id)
-        names = {a.agency_id: a.name for a in place_tables.agencies(session, place_id)}
+        place = place_queries.get_place(session, place_id)
+        names = {a.agency_id: a.name for a in place_queries.agencies(session, place_id)}
     return render(
         request,
         "function.html",
@@ -141,7 +141,7 @@ def function(request: Request, place_id: str, year: str, code: str) -> HTMLRespo
 
 def _agency_name(request: Request, place_id: str, agency_id: str) -> str:
     with store_of(request).sessions() as session:
-        names = {a.agency_id: a.name for a in place_tables.agencies(session, place_id)}
+        names = {a.agency_id: a.name for a in place_queries.agencies(session, place_id)}
     if agency_id not in names:
         raise HTTPException(status_code=404, detail=f"The place has no agency {agency_id!r}.")
     return names[agency_id]

@@ -18,7 +18,7 @@ from totalplace.count.web.count import (
     dashboard,
     live_figures,
 )
-from totalplace.places import tables as place_tables
+from totalplace.places.service import queries as place_queries
 
 router = APIRouter(include_in_schema=False)
 
@@ -111,7 +111,7 @@ def compare(request: Request, place_id: str, year: str, before: int, after: int)
     if old is None or new is None:
         raise HTTPException(status_code=404, detail="Choose two published versions to compare.")
     with store.sessions() as session:
-        place = place_tables.get_place(session, place_id)
+        place = place_queries.get_place(session, place_id)
     return render(
         request,
         "compare.html",

@@ -34,7 +34,7 @@ from totalplace.count.service import classifying
 from totalplace.count.service import returns as return_service
 from totalplace.count.service.template import write_template
 from totalplace.count.tables import Submission
-from totalplace.places import tables as place_tables
+from totalplace.places.service import queries as place_queries
 
 router = APIRouter(include_in_schema=False)
 PREVIEW_ROWS = 5
@@ -68,8 +68,8 @@ FIELD_LABELS = {
 def coverage(request: Request, place_id: str, year: str | None = None) -> HTMLResponse:
     viewer = in_place(request, place_id, "upload")
     with store_of(request).sessions() as session:
-        place = place_tables.get_place(session, place_id)
-        agencies = place_tables.agencies(session, place_id)
+        place = place_queries.get_place(session, place_id)
+        agencies = place_queries.agencies(session, place_id)
         query = select(Submission).where(Submission.place_id == place_id)
         if viewer.role == "contributor":
             query = query.where(Submission.agency_id == viewer.agency_id)
@@ -129,9 +129,9 @@ def _upload_form(
     total: int = 0,
 ) -> HTMLResponse:
     with store_of(request).sessions() as session:
-        place = place_tables.get_place(session, place_id)
+        place = place_queries.get_place(session, place_id)
         agency = next(
-            (a for a in place_tables.agencies(session, place_id) if a.agency_id == agency_id), None
+            (a for a in place_queries.agencies(session, place_id) if a.agency_id == agency_id), None
         )
     return render(
         request,
@@ -156,7 +156,7 @@ def _uploader(request: Request, place_id: str, agency_id: str) -> Viewer:
             status_code=403, detail="You can upload returns for your own agency only."
         )
     with store_of(request).sessions() as session:
-        if agency_id not in {a.agency_id for a in place_tables.agencies(session, place_id)}:
+        if agency_id not in {a.agency_id for a in place_queries.agencies(session, place_id)}:
             raise HTTPException(status_code=404, detail=f"The place has no agency {agency_id}.")
     return viewer
 
@@ -283,9 +283,9 @@ def preview(request: Request, place_id: str, token: str) -> HTMLResponse:
         )
     with store_of(request).sessions() as session:
         saved = count_tables.column_mapping(session, place_id, meta["agency_id"])
-        place = place_tables.get_place(session, place_id)
+        place = place_queries.get_place(session, place_id)
         agency = next(
-            a for a in place_tables.agencies(session, place_id) if a.agency_id == meta["agency_id"]
+            a for a in place_queries.agencies(session, place_id) if a.agency_id == meta["agency_id"]
         )
     plan = plan_sheets(sheets, saved, problems)
     if not plan.parts and saved is not None:
@@ -413,7 +413,7 @@ def import_job(request: Request, place_id: str, job_id: str) -> Response:
             total=int(found.result.get("total", 0)),
         )
     with store_of(request).sessions() as session:
-        place = place_tables.get_place(session, place_id)
+        place = place_queries.get_place(session, place_id)
     return render(
         request,
         "job_progress.html" if polled else "job.html",
@@ -474,9 +474,9 @@ def return_page(
     store = store_of(request)
     lines = store.lines.read(submission.lines_file)
     with store.sessions() as session:
-        place = place_tables.get_place(session, place_id)
+        place = place_queries.get_place(session, place_id)
         known = count_tables.classification_frame(session, place_id)
-        names = {a.agency_id: a.name for a in place_tables.agencies(session, place_id)}
+        names = {a.agency_id: a.name for a in place_queries.agencies(session, place_id)}
         newer = [
             s.version
             for s in count_tables.submissions_for(
@@ -603,7 +603,7 @@ def _classify(
     store = store_of(request)
     year = str(query.get("year") or "") or None
     with store.sessions() as session:
-        place = place_tables.get_place(session, place_id)
+        place = place_queries.get_place(session, place_id)
         years = sorted(
             {s.financial_year for s in count_tables.current_submissions(session, place_id)},
             reverse=True,

@@ -6,6 +6,8 @@ services call within their own transaction still take a `Session`.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
@@ -65,6 +67,8 @@ from totalplace.people.service.sessions import (
 )
 from totalplace.people.service.signin import SignInResult, sign_in
 from totalplace.people.tables import Invitation, Membership
+from totalplace.places.service import queries as place_queries
+from totalplace.places.service.queries import Place
 
 __all__ = [
     "LEAST_ROLE",
@@ -136,3 +140,32 @@ class PeopleOfPlace:
 
 
 PLACE_DATA = PeopleOfPlace()
+
+
+class Identity:
+    """What the web shell's security asks of people (core/web/security.py)."""
+
+    @staticmethod
+    def session_life(idle: timedelta, absolute: timedelta) -> SessionLife:
+        return SessionLife(idle=idle, absolute=absolute)
+
+    @staticmethod
+    def session_user(store: Store, token: str, life: SessionLife) -> SignedIn | None:
+        return session_user(store, token, life)
+
+    @staticmethod
+    def end_session(store: Store, token: str) -> None:
+        end_session(store, token)
+
+    @staticmethod
+    def place_role(store: Store, user_id: int, place_id: str) -> Membership | None:
+        with store.sessions() as session:
+            return membership(session, user_id, place_id)
+
+    @staticmethod
+    def place(store: Store, place_id: str) -> Place | None:
+        with store.sessions() as session:
+            return place_queries.get_place(session, place_id)
+
+
+IDENTITY = Identity()

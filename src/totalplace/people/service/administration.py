@@ -25,7 +25,7 @@ from totalplace.people.service.accounts import (
     set_password,
 )
 from totalplace.people.tables import Membership, PasswordReset, User
-from totalplace.places import tables as place_tables
+from totalplace.places.service import queries as place_queries
 
 RESET_LIFE = timedelta(hours=24)
 
@@ -71,7 +71,7 @@ class ResetView:
 
 def people_page(store: Store, place_id: str) -> PeoplePage:
     with store.sessions() as session:
-        place = place_tables.get_place(session, place_id)
+        place = place_queries.get_place(session, place_id)
         return PeoplePage(
             place_name=place.name if place else place_id,
             members=[
@@ -80,7 +80,7 @@ def people_page(store: Store, place_id: str) -> PeoplePage:
             ],
             pending=invitations.pending(session, place_id),
             agencies=[
-                Agency(a.agency_id, a.name) for a in place_tables.agencies(session, place_id)
+                Agency(a.agency_id, a.name) for a in place_queries.agencies(session, place_id)
             ],
         )
 
@@ -133,7 +133,7 @@ def change_role(
                 f"{user.email} is the place's only lead. Make someone else a lead first.", "role"
             )
         if role == "contributor":
-            known = {a.agency_id for a in place_tables.agencies(session, place_id)}
+            known = {a.agency_id for a in place_queries.agencies(session, place_id)}
             if agency_id not in known:
                 raise PeopleError(
                     "A contributor must be bound to one of the place's agencies: choose it.",

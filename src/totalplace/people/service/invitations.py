@@ -29,7 +29,7 @@ from totalplace.people.service.accounts import (
 )
 from totalplace.people.service.accounts import digest as _digest
 from totalplace.people.tables import Invitation, User
-from totalplace.places import tables as place_tables
+from totalplace.places.service import queries as place_queries
 
 INVITATION_LIFE = timedelta(days=7)
 
@@ -81,7 +81,7 @@ def _invite(
         raise PeopleError("Enter an email address, like name@council.gov.uk.", "email")
     check_role(role)
     if role == "contributor":
-        known = {a.agency_id for a in place_tables.agencies(session, place_id)}
+        known = {a.agency_id for a in place_queries.agencies(session, place_id)}
         if agency_id not in known:
             raise PeopleError(
                 "A contributor must be bound to one of the place's agencies: choose it.",
@@ -118,7 +118,7 @@ def _usable(found: Invitation | None) -> Invitation | None:
 
 
 def _view(session: Session, found: Invitation) -> InvitationView:
-    place = place_tables.get_place(session, found.place_id)
+    place = place_queries.get_place(session, found.place_id)
     return InvitationView(
         id=found.id,
         email=found.email,

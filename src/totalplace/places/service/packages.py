@@ -18,9 +18,8 @@ from totalplace.core.registry import place_data
 from totalplace.core.store import audit as audit_store
 from totalplace.core.store import base as store_base
 from totalplace.core.store.db import Store
-from totalplace.count import tables as count_tables
-from totalplace.count.files.lines import LINE_SCHEMA
-from totalplace.count.tables import Submission
+from totalplace.count.service import queries as count_queries
+from totalplace.count.service.queries import LINE_SCHEMA, Submission
 from totalplace.places import tables as place_tables
 from totalplace.places.files.package import PlacePackage, Row, read_package, write_package
 from totalplace.places.tables import Agency, Apportionment, Place, Population
@@ -281,7 +280,7 @@ def load_package(store: Store, place_id: str) -> PlacePackage:
         agencies = place_tables.agencies(session, place_id)
         populations = place_tables.populations(session, place_id)
         shares = place_tables.apportionments(session, place_id)
-        submissions = count_tables.current_submissions(session, place_id)
+        submissions = count_queries.current_submissions(session, place_id)
     frames = [store.lines.read(s.lines_file) for s in submissions]
     lines = (
         pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame(schema=LINE_SCHEMA)
