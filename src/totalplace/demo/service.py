@@ -283,11 +283,8 @@ def prepare_workspace(store: Store, report: Report = quiet) -> tuple[str, str]:
     a lead account with a fresh password (printed by `serve --demo`, never stored in clear)."""
     import secrets
 
-    from sqlalchemy import select
-
     from totalplace.count.service.publishing import publications, publish
     from totalplace.people import service as people
-    from totalplace.people.tables import User
     from totalplace.places.service import queries as place_queries
 
     with store.sessions() as session:
@@ -295,13 +292,17 @@ def prepare_workspace(store: Store, report: Report = quiet) -> tuple[str, str]:
     if not exists:
         build_demo(store=store, replace=False, report=report)
     password = secrets.token_urlsafe(12)
-    with store.transaction() as session:
-        user = session.scalar(select(User).where(User.email == DEMO_LEAD))
-        if user is None:
-            user = people.create_user(session, DEMO_LEAD, "Demo lead", password)
-        else:
-            user.password_hash = people.hash_password(password)
-        people.grant(session, user.id, PLACE_ID, "lead", None)
+    people.grant_account(
+        store,
+        DEMO_LEAD,
+        "Demo lead",
+        password,
+        PLACE_ID,
+        "lead",
+        None,
+        "totalplace demo",
+        set_password_too=True,
+    )
     if not publications(store, PLACE_ID, MAIN_YEAR):
         publish(store, PLACE_ID, MAIN_YEAR, "totalplace demo")
     return DEMO_LEAD, password

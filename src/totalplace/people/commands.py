@@ -7,8 +7,7 @@ from typing import Annotated
 import typer
 
 from totalplace.core import console
-from totalplace.core.console import err, out
-from totalplace.core.store import audit as audit_store
+from totalplace.core.console import out
 
 app = typer.Typer()
 
@@ -29,28 +28,11 @@ def user_add_command(
     read from TOTALPLACE_PASSWORD."""
     import os
 
-    from sqlalchemy import select
-
     from totalplace.people import service as people
-    from totalplace.people.tables import User
 
     password = os.environ.get("TOTALPLACE_PASSWORD") or typer.prompt(
         "Password", hide_input=True, confirmation_prompt=True, err=True
     )
-    try:
-        with console.store() as store, store.transaction() as session:
-            user = session.scalar(select(User).where(User.email == people.normalise_email(email)))
-            if user is None:
-                user = people.create_user(session, email, name, password)
-            people.grant(session, user.id, place, role, agency)
-            audit_store.audit(
-                session,
-                "command line",
-                "grant",
-                place,
-                {"email": user.email, "role": role, "agency_id": agency},
-            )
-    except people.PeopleError as exc:
-        err.print(f"Error: {exc}", markup=False)
-        raise typer.Exit(code=1) from None
+    with console.friendly_errors(), console.store() as store:
+        people.grant_account(store, email, name, password, place, role, agency, "command line")
     out.print(f"{email} is {role} of {place}.")

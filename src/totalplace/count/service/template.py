@@ -14,8 +14,8 @@ from totalplace.core.problems import NotFound
 from totalplace.core.reference import reference
 from totalplace.core.store.db import Store
 from totalplace.count.files.exports import put, write_rows
-from totalplace.places.files.schemas import RETURNS
 from totalplace.places.service import queries as place_queries
+from totalplace.places.service.queries import RETURNS
 
 TEMPLATE_ROWS = 2000
 COLUMNS = [f.name for f in RETURNS.fields if f.name not in ("payment_date",)]

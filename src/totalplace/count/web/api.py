@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from sqlalchemy import select
 
 from totalplace.core.money import pence_to_pounds
 from totalplace.core.web.security import (
@@ -16,9 +15,8 @@ from totalplace.core.web.security import (
     signed_in,
     store_of,
 )
-from totalplace.count.service import publishing
+from totalplace.count.service import publishing, views
 from totalplace.count.service import returns as return_service
-from totalplace.count.tables import Submission
 from totalplace.count.web.count import checked_year, live_figures
 from totalplace.count.web.returns import move_return, return_in_place
 from totalplace.people import service as people
@@ -128,13 +126,8 @@ def api_session(request: Request) -> dict[str, Any]:
 @router.get("/places/{place_id}/returns", summary="Return versions (a contributor's own agency)")
 def api_returns(request: Request, place_id: str, year: str | None = None) -> list[dict[str, Any]]:
     viewer = in_place(request, place_id, "upload")
-    with store_of(request).sessions() as session:
-        query = select(Submission).where(Submission.place_id == place_id)
-        if year:
-            query = query.where(Submission.financial_year == year)
-        if viewer.role == "contributor":
-            query = query.where(Submission.agency_id == viewer.agency_id)
-        rows = list(session.scalars(query.order_by(Submission.id)))
+    own = viewer.agency_id if viewer.role == "contributor" else None
+    rows = views.returns_of(store_of(request), place_id, year, own)
     return [
         {
             "id": s.id,

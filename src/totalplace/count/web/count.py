@@ -11,10 +11,15 @@ from totalplace.core.reference import reference
 from totalplace.core.web.pages import render
 from totalplace.core.web.security import Viewer, in_place, place_of, store_of
 from totalplace.core.years import FinancialYearError, parse_financial_year
-from totalplace.count.files.exports import count_csv, count_xlsx, lines_csv, lines_xlsx
-from totalplace.count.rules.classification import FIELD_LABELS
 from totalplace.count.service.counting import count_place, function_by_agency, function_lines
 from totalplace.count.service.publishing import _plain, publications
+from totalplace.count.service.views import (
+    FIELD_LABELS,
+    count_csv,
+    count_xlsx,
+    lines_csv,
+    lines_xlsx,
+)
 from totalplace.places.service import queries as place_queries
 
 router = APIRouter(include_in_schema=False)

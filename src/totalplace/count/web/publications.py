@@ -9,8 +9,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from totalplace.core.web.pages import render
 from totalplace.core.web.security import check_csrf, in_place, place_of, store_of
-from totalplace.count.files.exports import count_csv, count_xlsx
 from totalplace.count.service import publishing
+from totalplace.count.service.views import count_csv, count_xlsx
 from totalplace.count.web.count import (
     attachment,
     checked_year,

@@ -205,3 +205,34 @@ def change_password(store: Store, user_id: int, current: str, new: str) -> str:
             raise PeopleError(str(exc), "new") from None
         audit_store.audit(session, user.email, "change-password", None, {})
         return start_session(session, user.id)
+
+
+def grant_account(
+    store: Store,
+    email: str,
+    name: str,
+    password: str,
+    place_id: str,
+    role: str,
+    agency_id: str | None,
+    actor: str,
+    set_password_too: bool = False,
+) -> str:
+    """Give an account a role in a place, making the account if there is none (with this
+    password) or, with `set_password_too`, giving an existing one this password. Returns
+    the account's normalised email address."""
+    with store.transaction() as session:
+        user = user_by_email(session, email)
+        if user is None:
+            user = create_user(session, email, name, password)
+        elif set_password_too:
+            set_password(session, user, password)
+        grant(session, user.id, place_id, role, agency_id)
+        audit_store.audit(
+            session,
+            actor,
+            "grant",
+            place_id,
+            {"email": user.email, "role": role, "agency_id": agency_id},
+        )
+        return user.email

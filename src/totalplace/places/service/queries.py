@@ -2,6 +2,7 @@
 inside the caller's transaction (a Session), so a count or an invitation reads the place
 as it stands in the same unit of work. The only door into places/tables from outside."""
 
+from totalplace.places.files.schemas import RETURNS as RETURNS
 from totalplace.places.tables import Agency as Agency
 from totalplace.places.tables import Apportionment as Apportionment
 from totalplace.places.tables import Place as Place
