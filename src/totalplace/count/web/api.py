@@ -48,7 +48,8 @@ def api_places(request: Request) -> list[dict[str, Any]]:
 @router.get("/places/{place_id}/count/{year}", summary="The live count (analysts and leads)")
 def api_count(request: Request, place_id: str, year: str) -> dict[str, Any]:
     in_place(request, place_id, "analyse")
-    return live_figures(request, place_id, year)
+    answer: dict[str, Any] = views.pounds_as_numbers(live_figures(request, place_id, year))
+    return answer
 
 
 @router.get("/places/{place_id}/publications", summary="Published counts of the place")
@@ -62,7 +63,7 @@ def api_publications(request: Request, place_id: str) -> list[dict[str, Any]]:
                 "financial_year": p.financial_year,
                 "version": p.version,
                 "published_at": p.published_at.isoformat(),
-                "total_gbp": p.figures["total_gbp"],
+                "total_gbp": views.pounds_as_numbers({"gbp": p.figures["total_gbp"]})["gbp"],
             },
         )
         for p in publishing.publications(store_of(request), place_id)
@@ -136,7 +137,7 @@ def api_returns(request: Request, place_id: str, year: str | None = None) -> lis
             "version": s.version,
             "status": s.status,
             "line_count": s.line_count,
-            "total_gbp": str(pence_to_pounds(s.total_pence)),
+            "total_gbp": float(pence_to_pounds(s.total_pence)),
             "uploaded_by": s.uploaded_by,
             "lines_sha256": s.lines_sha256,
         }
@@ -175,4 +176,7 @@ def api_publish(request: Request, place_id: str, year: str) -> dict[str, Any]:
     viewer = in_place(request, place_id, "publish")
     _csrf_header(request)
     made = publishing.publish(store_of(request), place_id, checked_year(year), viewer.email)
-    return {"financial_year": year, "version": made.version, "total_gbp": made.figures["total_gbp"]}
+    answer: dict[str, Any] = views.pounds_as_numbers(
+        {"financial_year": year, "version": made.version, "total_gbp": made.figures["total_gbp"]}
+    )
+    return answer
