@@ -42,6 +42,11 @@ PROBLEM_CODES: dict[str, str] = {
     "bad-case": "Correct the case file (docs/formats/case.md).",
     "bad-model": "Correct the model file (docs/formats/model.md).",
     "bad-record": "Correct the record in the package's file (docs/formats/place-data-package.md).",
+    "bad-tenure": "Write the tenure as freehold, leasehold, leased out or other "
+    "(docs/formats/assets.md).",
+    "not-an-estate-file": "Give an estate file totalplace reads (docs/formats/assets.md).",
+    "unknown-site": "Name the place's sites by the ERIC site codes in the return's Site Code "
+    "column.",
     "unknown-resource": "Remove the resource from datapackage.json, or check its name and path "
     "(docs/formats/place-data-package.md lists every resource).",
 }
