@@ -61,6 +61,10 @@ MATRIX: list[tuple[str, str, set[str]]] = [
     ("POST", f"{P}/history", ANALYSTS),
     ("POST", f"{P}/models", ANALYSTS),
     ("GET", f"/api{P}/returns", UPLOADERS),
+    ("GET", f"{P}/estate", ANALYSTS),
+    ("GET", f"{P}/estate?agency=council&vacancy=vacant", ANALYSTS),
+    ("GET", f"{P}/estate/assets.csv", ANALYSTS),
+    ("POST", f"{P}/estate", ANALYSTS),
 ]
 # Routes that need no sign-in, or act on one's own session only.
 PUBLIC = {"/login", "/logout", "/invite/{token}", "/", "/healthz"}
