@@ -28,8 +28,11 @@ from totalplace.places import tables as place_tables
 DATA = Path(__file__).parent / "data"
 BOUNDARIES = DATA / "boundaries"
 MAX_ESTATE_BYTES = 8 * 1024 * 1024
-# Count lines whose service, description or themes say so are the estate's running costs.
-RUNNING_COST_WORDS = ("premises", "rent", "rates", "property", "buildings", "estate")
+# Count lines whose words say so are the estate's running costs: premises, rents, rates.
+RUNNING_COST_COLUMNS = ("description", "expense_type", "service", "ProclassLabel")
+RUNNING_COST_PATTERN = (
+    r"\b(premises|rent of premises|rents|rent|rates|business rates|property management)\b"
+)
 
 
 # ---- import ---------------------------------------------------------------------------
@@ -365,11 +368,11 @@ PALETTE = (
     "#0072b2",
     "#d55e00",
     "#009e73",
-    "#cc79a7",
     "#e69f00",
-    "#56b4e9",
-    "#000000",
     "#4c2c92",
+    "#cc79a7",
+    "#0b0c0c",
+    "#56b4e9",
     "#85994b",
     "#b58840",
 )
@@ -379,8 +382,12 @@ def agency_layers(store: Store, place_id: str, assets: Sequence[Asset]) -> list[
     counts = Counter(a.agency_id for a in assets)
     with store.sessions() as session:
         agencies = {a.agency_id: a for a in place_tables.agencies(session, place_id)}
+    # The agency with most assets takes the first colour, so the map's biggest layers
+    # have the most distinct colours; the list is in the order of the agencies' ids.
+    by_size = sorted(counts, key=lambda g: (-counts[g], g))
     out = []
-    for n, agency_id in enumerate(sorted(counts)):
+    for agency_id in sorted(counts):
+        n = by_size.index(agency_id)
         agency = agencies.get(agency_id)
         out.append(
             AgencyLayer(
@@ -524,27 +531,31 @@ class RunningCosts:
 
 
 def running_costs(store: Store, place_id: str, financial_year: str) -> RunningCosts:
-    """The count's lines that say they are premises, rents or rates, summed by agency."""
+    """The count's lines that say they are premises, rents or rates (in their description,
+    expense type, service or procurement class), summed by agency."""
     import polars as pl
 
-    from totalplace.count.service.counting import count_input
+    from totalplace.count.service.counting import current_lines
 
-    lines = count_input(place_id, financial_year, store).lines
+    lines = current_lines(place_id, financial_year, store)
+    present = lines.collect_schema().names()
+    columns = [c for c in RUNNING_COST_COLUMNS if c in present]
+    if not columns:
+        return RunningCosts(financial_year, [], 0)
     text = pl.concat_str(
-        [pl.col(c).fill_null("") for c in ("service", "themes")], separator=" "
+        [pl.col(c).cast(pl.String).fill_null("") for c in columns], separator=" "
     ).str.to_lowercase()
-    pattern = r"\b(" + "|".join(RUNNING_COST_WORDS) + r")\b"
-    chosen = lines.filter(text.str.contains(pattern)).collect()
+    chosen = lines.filter(text.str.contains(RUNNING_COST_PATTERN)).collect()
     sums = chosen.group_by("agency_id").agg(pl.col("amount_pence").sum())
     rows = sorted(((str(a), int(p)) for a, p in sums.iter_rows()), key=lambda r: -r[1])
     return RunningCosts(financial_year, rows, chosen.height)
 
 
 def count_years(store: Store, place_id: str) -> list[str]:
-    from totalplace.count.service.publishing import publications
+    """The years the count has lines for, latest first."""
+    from totalplace.count.service.counting import line_years
 
-    years = sorted({p.financial_year for p in publications(store, place_id)}, reverse=True)
-    return years
+    return line_years(place_id, store)
 
 
 # ---- the place data package ------------------------------------------------------------

@@ -4,6 +4,8 @@ agencies could share, the running costs from the count, and an upload."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -14,6 +16,8 @@ from totalplace.core.web.uploads import uploaded_file
 from totalplace.estate import service
 
 router = APIRouter(include_in_schema=False)
+# The table shows this many assets a page; the map and the download show them all.
+PER_PAGE = 50
 
 
 def _filters(request: Request) -> service.Filters:
@@ -42,11 +46,18 @@ def _page(
     years = service.count_years(store, place_id)
     costs = service.running_costs(store, place_id, year or years[0]) if (year or years) else None
     pairs = service.colocation(store, place_id)
+    pages = max(1, -(-len(view.assets) // PER_PAGE))
+    try:
+        number = min(max(1, int(request.query_params.get("page", "1"))), pages)
+    except ValueError:
+        number = 1
+    others = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
     return render(
         request,
         "estate.html",
         {
             "viewer": viewer,
+            "place": {"place_id": view.place_id, "name": view.place_name},
             "view": view,
             "filters": filters,
             "costs": costs,
@@ -58,7 +69,11 @@ def _page(
             "chosen_agency": chosen_agency,
             "finding_titles": service.FINDING_TITLES,
             "problems": problems or [],
-            "query": request.url.query,
+            "query": urlencode(others),
+            "rows": view.assets[(number - 1) * PER_PAGE : number * PER_PAGE],
+            "page": number,
+            "pages": pages,
+            "first_row": (number - 1) * PER_PAGE + 1,
         },
         status_code=status_code,
     )
