@@ -193,3 +193,18 @@ def test_command_errors_are_for_people(env: dict[str, str], tmp_path: Path) -> N
     assert missing.returncode == 1 and "no place 'nowhere'" in missing.stderr
     zero = cli("estate", "colocate", "testshire", "--within", "0", env=env, check=False)
     assert zero.returncode == 1 and "more than 0 metres" in zero.stderr
+
+
+def test_the_exported_assets_match_their_table_schema(estate_store: Store, tmp_path: Path) -> None:
+    from frictionless import Resource, Schema
+
+    folder = export_package("testshire", tmp_path / "package", store=estate_store)
+    descriptor = json.loads(
+        (Path(__file__).parents[2] / "docs" / "formats" / "assets.schema.json").read_text()
+    )
+    descriptor.pop("$comment")
+    schema = Schema.from_descriptor(descriptor)
+    header = (folder / "assets.csv").read_text().splitlines()[0].split(",")
+    assert header == [f.name for f in schema.fields]
+    report = Resource(path="assets.csv", basepath=str(folder), schema=schema).validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "message"])
