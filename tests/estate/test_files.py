@@ -291,3 +291,15 @@ def test_a_file_that_is_not_an_estate_file() -> None:
     with pytest.raises(ImportRejected) as caught:
         service.read_estate_file(b'{"type": "Feature"}', "one.geojson", "x")
     assert caught.value.problems[0].code == "not-an-estate-file"
+
+
+def test_the_jobcentres_address_is_a_council_mall_far_from_its_point() -> None:
+    register = read(REGISTER, "trafford-council").assets
+    jobcentres = read(DATA / "gm_jobcentreplus_dwp.csv", "dwp").assets
+    found = [f for f in quality([*register, *jobcentres], []) if f.code == "address-point-mismatch"]
+    [mismatch] = found
+    stretford = next(r for r in rows(DATA / "gm_jobcentreplus_dwp.csv") if r["name"] == "Stretford")
+    assert stretford["address"].startswith("Stretford Mall")
+    mall = next(r for r in rows(REGISTER) if r["PropertyName"] == "Stretford Mall")
+    assert mismatch.asset_ids == ("gm-jobcentreplus-dwp-stretford", mall["AssetCode"])
+    assert "1.7 km" in mismatch.message

@@ -374,7 +374,8 @@ def read_register(
             for k, v in row.items()
             if v and k in ("PostCode", "HoldingType", "EnergyRating", "EffectiveDate")
         }
-        if address:
+        if address and cells.text("StreetName"):
+            # Without a street the address is only a town, which names no building.
             extras["address"] = address
         out.append(
             Asset(

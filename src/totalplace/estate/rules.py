@@ -264,17 +264,26 @@ def _stacked(assets: Sequence[Asset]) -> list[Finding]:
     ]
 
 
+def _building(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
 def _address_mismatches(assets: Sequence[Asset]) -> list[Finding]:
-    """An asset whose address names another agency's building far from its own point."""
+    """An asset whose address starts with the name of another agency's building (the
+    Jobcentre "Stretford Mall, Chester Road, ...") far from its own point. Only the
+    address's first part is compared: a town or street in it names no building."""
+    named: dict[str, list[Asset]] = defaultdict(list)
+    for other in assets:
+        if other.located and len(other.name) >= 6:
+            named[_building(other.name)].append(other)
     out = []
-    named = [a for a in assets if a.located and len(a.name) >= 6]
     for a in assets:
-        address = a.extras.get("address", "").lower()
-        if not address or not a.located:
+        building = _building(a.extras.get("address", "").split(",")[0])
+        if not building or not a.located:
             continue
         assert a.latitude is not None and a.longitude is not None
-        for other in named:
-            if other.agency_id == a.agency_id or other.name.lower() not in address:
+        for other in named.get(building, []):
+            if other.agency_id == a.agency_id:
                 continue
             assert other.latitude is not None and other.longitude is not None
             distance = haversine_m(a.latitude, a.longitude, other.latitude, other.longitude)
