@@ -76,10 +76,8 @@ def estate_colocate_command(
         console.print_json(body)
         return
     table = Table(
-        "Asset",
-        "Agency",
-        "Near",
-        "Agency",
+        "Asset (agency)",
+        "Near (agency)",
         "Metres",
         "Score",
         "Why",
@@ -88,10 +86,8 @@ def estate_colocate_command(
     )
     for p in body["pairs"]:
         table.add_row(
-            p["a"]["name"],
-            p["a"]["agency_id"],
-            p["b"]["name"],
-            p["b"]["agency_id"],
+            f"{p['a']['name']} ({p['a']['agency_id']})",
+            f"{p['b']['name']} ({p['b']['agency_id']})",
             f"{p['distance_m']:,.0f}",
             str(p["score"]),
             "; ".join(p["why"]),
