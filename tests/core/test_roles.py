@@ -69,6 +69,10 @@ MATRIX: list[tuple[str, str, set[str]]] = [
     ("POST", f"{P}/history", ANALYSTS),
     ("POST", f"{P}/models", ANALYSTS),
     ("GET", f"/api{P}/returns", UPLOADERS),
+    ("GET", f"{P}/estate", ANALYSTS),
+    ("GET", f"{P}/estate?agency=council&vacancy=vacant", ANALYSTS),
+    ("GET", f"{P}/estate/assets.csv", ANALYSTS),
+    ("POST", f"{P}/estate", ANALYSTS),
     # The People page's actions; {viewer} is the viewer's account number, invitation 1 is
     # made before the run. Removal and signing out everywhere come last: they end things.
     ("POST", f"{P}/people/invitations/1/resend", LEAD),

@@ -132,13 +132,14 @@ def test_delete_takes_everything_of_the_place(filled: Store) -> None:
 def test_a_resource_nothing_reads_stops_the_import(filled: Store, tmp_path: Path) -> None:
     package = export_package(PLACE, tmp_path / "package", store=filled)
     descriptor = json.loads((package / "datapackage.json").read_text())
-    descriptor["resources"].append({"name": "assets", "path": "assets.csv"})
+    # The estate reads assets.csv now: a resource no capability has, then.
+    descriptor["resources"].append({"name": "parking", "path": "parking.csv"})
     (package / "datapackage.json").write_text(json.dumps(descriptor))
-    (package / "assets.csv").write_text("asset_id\nA1\n")
+    (package / "parking.csv").write_text("space_id\nA1\n")
     with pytest.raises(ImportRejected) as caught:
         import_package(package, store=filled, replace=True)
     assert [p.code for p in caught.value.problems] == ["unknown-resource"]
-    assert "assets.csv" in caught.value.problems[0].message
+    assert "parking.csv" in caught.value.problems[0].message
 
 
 def test_a_bad_record_stops_the_whole_import(filled: Store, store: Store, tmp_path: Path) -> None:

@@ -60,6 +60,11 @@ PROBLEM_CODES: dict[str, str] = {
     "sign-in-required": "Sign in first.",
     "write-conflict": "Reload the page and try again: someone else changed it a moment ago.",
     "bad-record": "Correct the record in the package's file (docs/formats/place-data-package.md).",
+    "bad-tenure": "Write the tenure as freehold, leasehold, leased out or other "
+    "(docs/formats/assets.md).",
+    "not-an-estate-file": "Give an estate file totalplace reads (docs/formats/assets.md).",
+    "unknown-site": "Name the place's sites by the ERIC site codes in the return's Site Code "
+    "column.",
     "unknown-resource": "Remove the resource from datapackage.json, or check its name and path "
     "(docs/formats/place-data-package.md lists every resource).",
     "bad-rule-field": "Write one of service, cost_centre, expense_type, proclass, supplier, "

@@ -114,6 +114,8 @@ def build_demo(
         report=report,
     )
     assert ledger is not None  # the default confirm accepts
+    report("Importing the public estate")
+    import_demo_estate(store)
     return DemoBuilt(
         place_id=PLACE_ID,
         agencies=agencies,
@@ -121,6 +123,46 @@ def build_demo(
         financial_years=sorted({*imported.financial_years, LEDGER_YEAR}),
         main_year=MAIN_YEAR,
     )
+
+
+# The estate's shipped files (src/totalplace/estate/data/SOURCE.md), each for the demo
+# agency that holds it: schools under the Department for Education, hospitals, their ERIC
+# sites and GP practices under the NHS, in the order that lets ERIC find its hospitals.
+DEMO_ESTATE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("trafford_land_and_building_assets.csv", COUNCIL, ()),
+    ("gm_libraries.csv", COUNCIL, ()),
+    ("trafford_childrens_centres.csv", COUNCIL, ()),
+    ("trafford_leisure_centres.csv", COUNCIL, ()),
+    ("gm_hospitals_os_openmap.geojson", "nhs-dhsc", ()),
+    ("HospitalEstatesAndFacilitiesStatistics_13944.XLS", "nhs-dhsc", ("RW3TR", "RXV80")),
+    ("trafford_general_practices.csv", "nhs-dhsc", ()),
+    ("gm_fire_stations_os_openmap.geojson", "gm-fire", ()),
+    ("gm_jobcentreplus_dwp.csv", "dwp", ()),
+    ("gm_probation_offices.csv", "moj", ()),
+    ("trafford_schools_and_colleges.csv", "department-for-education", ()),
+)
+
+
+def import_demo_estate(store: Store) -> int:
+    """The demo place's public estate; returns the number of assets."""
+    from totalplace.estate import service as estate
+
+    total = 0
+    for name, agency_id, sites in DEMO_ESTATE:
+        path = estate.DATA / name
+        metadata = Path(f"{path}-metadata.json")
+        done = estate.import_estate(
+            store,
+            PLACE_ID,
+            path.read_bytes(),
+            name,
+            agency_id,
+            "totalplace demo",
+            metadata.read_bytes() if metadata.exists() else None,
+            sites,
+        )
+        total += done.added
+    return total
 
 
 def write_demo_package(sources: Path, folder: Path) -> int:

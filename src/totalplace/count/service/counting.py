@@ -217,3 +217,16 @@ def all_columns(store: Store, place_id: str, financial_year: str) -> pl.LazyFram
     if not frames:
         return pl.LazyFrame(schema=LINE_COLUMNS)
     return pl.concat(frames, how="diagonal_relaxed")
+
+
+def line_years(place_id: str, store: Store) -> list[str]:
+    """The financial years the place has current returns for, latest first."""
+    with store.sessions() as session:
+        submissions = count_tables.current_submissions(session, place_id)
+    return sorted({s.financial_year for s in submissions}, reverse=True)
+
+
+def current_lines(place_id: str, financial_year: str, store: Store) -> pl.LazyFrame:
+    """Every column of the place's current lines for the year, as the returns gave them:
+    for a capability that picks lines by their own words (the estate's premises costs)."""
+    return all_columns(store, place_id, financial_year)

@@ -107,7 +107,7 @@ def api_publication(request: Request, place_id: str, year: str, version: int) ->
         {
             "version": found.version,
             "published_at": found.published_at.isoformat(),
-            "figures": found.figures,
+            "figures": views.pounds_as_numbers(found.figures),
             "returns": [_return_as_seen_by(viewer, r) for r in found.returns],
         },
     )
