@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -118,8 +119,39 @@ def main() -> None:
         work = step_ours if who == "ours" else step_coopgame
         print(json.dumps(work(kind, int(n), rule)))
         return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(
+        "Work",
+        "Ours s (min, median)",
+        "Ours MB",
+        "Peer",
+        "Peer s (min, median)",
+        "Ours ÷ peer (min, median)",
+        "Check",
+        title="Games (each step in its own process)",
+    )
     for row in rows(16 if args.quick else args.agencies, 1 if args.quick else args.repeats):
-        print(json.dumps(row))
+        ours = sorted(row["ours_seconds"])
+        cells = [
+            row["work"],
+            f"{ours[0]:.2f}, {statistics.median(ours):.2f}",
+            f"{row['ours_peak_mb']:,.0f}",
+        ]
+        if row["peer"]:
+            peer = sorted(row["peer_seconds"])
+            cells += [
+                row["peer"],
+                f"{peer[0]:.2f}, {statistics.median(peer):.2f}",
+                f"{ours[0] / peer[0]:.2f}, {statistics.median(ours) / statistics.median(peer):.2f}",
+                row["agreement"],
+            ]
+        else:
+            cpu = sorted(row["ours_cpu_seconds"])
+            cells += ["", "", "", f"CPU {cpu[0]:.2f} s; core empty: {row['core_empty']}"]
+        table.add_row(*cells)
+    Console(width=180).print(table)
 
 
 def rows(n: int, repeats: int) -> list[dict[str, Any]]:

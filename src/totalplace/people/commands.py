@@ -8,7 +8,6 @@ import typer
 
 from totalplace.core import console
 from totalplace.core.console import err, out
-from totalplace.core.store import audit as audit_store
 
 app = typer.Typer()
 
@@ -31,6 +30,7 @@ def user_add_command(
 
     from sqlalchemy import select
 
+    from totalplace.core.store import audit as audit_store
     from totalplace.people import service as people
     from totalplace.people.tables import User
 
