@@ -72,19 +72,23 @@ def step_ours(kind: str, n: int, rule: str) -> dict[str, Any]:
 
     game = read_game(OUT / f"{kind}-{n}.json")
     allocation.core_is_empty(allocation.game_from_masks(["a", "b"], [3], [1.0]))  # SciPy in
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     if rule == "core":
         result: Any = allocation.core_is_empty(game)
     else:
         result = getattr(allocation, rule)(game).tolist()
-    return {"work_seconds": time.perf_counter() - started, "result": result}
+    return {
+        "work_seconds": time.perf_counter() - started,
+        "cpu_seconds": time.process_time() - cpu,
+        "result": result,
+    }
 
 
 def step_coopgame(kind: str, n: int, rule: str) -> dict[str, Any]:
     import coopgame
 
     game = coopgame.Game(np.load(OUT / f"{kind}-{n}.npy")[1:].tolist())
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     if rule == "core":
         found = coopgame.least_core(game)
         result: Any = found
@@ -92,10 +96,10 @@ def step_coopgame(kind: str, n: int, rule: str) -> dict[str, Any]:
         result = list(coopgame.shapley(game))
     else:
         result = coopgame.__dict__[rule](game)["allocation"]
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     if rule == "core":
         result = {k: v for k, v in found.items() if not isinstance(v, list)}
-    return {"work_seconds": seconds, "result": result}
+    return {"work_seconds": seconds, "cpu_seconds": cpu, "result": result}
 
 
 def cli(kind: str, n: int, method: str) -> Measured:
@@ -145,7 +149,8 @@ def main() -> None:
                 row["peer"],
                 f"{peer[0]:.2f}, {statistics.median(peer):.2f}",
                 f"{ours[0] / peer[0]:.2f}, {statistics.median(ours) / statistics.median(peer):.2f}",
-                row["agreement"],
+                f"{row['agreement']}; CPU min ours {row['ours_cpu']:.2f} s, peer "
+                f"{row['peer_cpu']:.2f} s",
             ]
         else:
             cpu = sorted(row["ours_cpu_seconds"])
@@ -223,6 +228,8 @@ def _row(
         "peer": peer_name,
         "peer_seconds": [m.result()["work_seconds"] for m in peer],
         "peer_peak_mb": max(m.peak_mb for m in peer),
+        "ours_cpu": min(m.result()["cpu_seconds"] for m in ours),
+        "peer_cpu": min(m.result()["cpu_seconds"] for m in peer),
         "agreement": agree,
     }
 

@@ -28,7 +28,7 @@ def allocate_command(
     from totalplace.sharing.service import allocate_file
 
     try:
-        # The nucleolus of 20 agencies takes about a minute on two cores: show it working.
+        # Reading a game of 20 agencies (a million coalitions) takes a few seconds: show it.
         with console.friendly_errors(), console.progress(f"Sharing out by {method}"):
             result = allocate_file(path, method)
     except GameError as exc:
