@@ -117,7 +117,12 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="16 agencies, one run each")
     parser.add_argument("--step", nargs=4, metavar=("WHO", "KIND", "N", "RULE"))
+    parser.add_argument("--write", nargs=2, metavar=("KIND", "N"))
     args = parser.parse_args()
+    if args.write:
+        write_game(args.write[0], int(args.write[1]))
+        print("{}")
+        return
     if args.step:
         who, kind, n, rule = args.step
         work = step_ours if who == "ours" else step_coopgame
@@ -166,7 +171,9 @@ def rows(n: int, repeats: int) -> list[dict[str, Any]]:
     console = Console(stderr=True)
     for kind in ("convex", "noisy"):
         with console.status(f"Writing the {kind} game of {n} agencies"):
-            write_game(kind, n)
+            # In a child, so that this process stays small: a forked step inherits its
+            # parent's peak memory (ru_maxrss survives fork and exec).
+            python(Path(__file__), "--write", kind, str(n))
     plan = [
         ("nucleolus, convex (core not empty)", "convex", "nucleolus", "nucleolus"),
         ("nucleolus, noisy (core empty)", "noisy", "nucleolus", "prenucleolus"),

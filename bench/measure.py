@@ -1,7 +1,9 @@
 """Run one benchmark step in its own process: its wall time and its own peak memory.
 
 `os.wait4` gives the rusage of that one child, so each step's peak is its own (not the
-largest of every child so far, as RUSAGE_CHILDREN would give)."""
+largest of every child so far, as RUSAGE_CHILDREN would give). Linux carries a process's
+peak across fork and exec, so the parent that runs the steps must itself stay small:
+big inputs are made in a child of their own."""
 
 from __future__ import annotations
 

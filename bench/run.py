@@ -526,7 +526,9 @@ def count_rows(
     folder = OUT / f"place-{lines}-{agencies}"
     with console.status(f"Generating {lines:,} lines over {agencies} agencies"):
         if not (folder / "returns.csv").exists():
-            generate(folder, lines, agencies)
+            # In a child: a forked step inherits its parent's peak memory (ru_maxrss
+            # survives fork and exec), so the parent must stay small.
+            measure.python(Path(__file__), "--generate", str(folder), str(lines), str(agencies))
     runs: dict[str, list[dict[str, Any]]] = {}
     for name in [n for n in ORDER if n in steps]:
         # Ours-import stores the place every count reads: once is enough before the counts.
@@ -568,10 +570,15 @@ def main() -> None:
         "--only", nargs="+", choices=ORDER, help="run these steps only (ours-import first)"
     )
     parser.add_argument("--step", choices=sorted(STEPS))
+    parser.add_argument("--generate", nargs=3, metavar=("FOLDER", "LINES", "AGENCIES"))
     parser.add_argument("--folder")
     parser.add_argument("--home")
     parser.add_argument("--pandas-out")
     args = parser.parse_args()
+    if args.generate:
+        generate(Path(args.generate[0]), int(args.generate[1]), int(args.generate[2]))
+        print("{}")
+        return
     if args.step:
         started = time.perf_counter()
         result = STEPS[args.step](args)
