@@ -90,7 +90,8 @@ def _read_masks_quickly(players: list[str], values: dict[str, Any]) -> Masks | N
         not np.isfinite(numbers).all()
         # A name given twice in one key adds its bit twice: read carefully.
         or not np.array_equal(np.bitwise_count(masks), parts)
-        or len(np.unique(masks)) != len(masks)
+        # The same coalition twice: counted by mask (a sort or hash of a million is slow).
+        or np.bincount(masks, minlength=1 << len(players)).max(initial=0) > 1
     ):
         return None
     return masks, numbers

@@ -97,7 +97,7 @@ def game_from_masks(
         where = np.asarray(masks, dtype=np.int64)
         if len(where) and (where.min() < 0 or where.max() >= 1 << n):
             raise GameError(f"a coalition names players beyond the {n} agencies")
-        if len(np.unique(where)) != len(where):
+        if len(where) and np.bincount(where, minlength=1 << n).max() > 1:
             raise GameError("each coalition may be given once only")
         dense = np.zeros(1 << n)
         dense[where] = np.asarray(worths, dtype=np.float64)
