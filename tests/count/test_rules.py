@@ -137,3 +137,66 @@ def test_vectorised_apportionment_matches_the_scalar_rule(amounts: list[int], s:
     frame = lines([{"agency_id": "a", "amount_pence": a} for a in amounts])
     got = apportioned(frame, {"a": s}).collect()["amount_pence"].to_list()
     assert got == [apportion_pence(a, s) for a in amounts]
+
+
+# ---- the one-pass count equals a naive pass per breakdown --------------------------
+
+from tests.count import naive_count  # noqa: E402
+
+COFOGS = st.sampled_from([None, "07", "07.3", "07.3.1", "10.1", "", "03.2"])
+THEMES = st.sampled_from(
+    [None, "", "housing", "housing;health", " health ; housing", "health;health", ";"]
+)
+WHO = st.sampled_from(["a", "b", "c", "x", None])
+DATES = st.sampled_from([None, "2009-04-01", "2009-06-30", "2010-03-31", "2009-12-25"])
+
+
+@st.composite
+def random_lines(draw: st.DrawFn) -> list[dict[str, object]]:
+    rows = []
+    for _ in range(draw(st.integers(min_value=0, max_value=40))):
+        rows.append(
+            {
+                "agency_id": draw(st.sampled_from(AGENCIES)),
+                "amount_pence": draw(st.integers(min_value=-(10**9), max_value=10**9)),
+                "cofog": draw(COFOGS),
+                "service": draw(st.sampled_from([None, "Care", "Roads"])),
+                "themes": draw(THEMES),
+                "spend_type": draw(st.sampled_from(["revenue", "capital", None])),
+                "estimate": draw(st.booleans()),
+                "counterparty_agency_id": draw(WHO),
+                "funding_source": draw(WHO),
+                "payment_date": draw(DATES),
+            }
+        )
+    return rows
+
+
+SHARES = st.dictionaries(
+    st.sampled_from(AGENCIES),
+    st.decimals(min_value=Decimal("0.001"), max_value=Decimal(1), places=3),
+    max_size=3,
+)
+RULES = pl.DataFrame(
+    {"agency_id": ["a", "b"], "service": ["Care", "Roads"], "cofog": ["10.1", "04.5"]}
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(random_lines(), SHARES, st.booleans())
+def test_one_pass_equals_a_pass_per_breakdown(
+    rows: list[dict[str, object]], shares: dict[str, Decimal], with_rules: bool
+) -> None:
+    data = CountInput(
+        place_id="p",
+        place_name="P",
+        financial_year="2009-10",
+        agencies=[AgencyInfo(a, a.upper(), "other") for a in AGENCIES],
+        shares=shares,
+        population=1000,
+        population_year=2009,
+        lines=lines(rows),
+        classification_rules=RULES if with_rules else None,
+        notes=["given"],
+    )
+    assert count(data).to_json() == naive_count.count(data).to_json()

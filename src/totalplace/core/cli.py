@@ -10,7 +10,6 @@ from totalplace.core import console
 from totalplace.core.config import Settings
 from totalplace.core.console import out
 from totalplace.core.registry import capability_commands, demo_workspace
-from totalplace.core.store.db import open_store
 
 app = typer.Typer(
     help="totalplace: count, understand and change all public spending in a place, together.",
@@ -47,6 +46,7 @@ def serve_command(
 
     import uvicorn
 
+    from totalplace.core.store.db import open_store
     from totalplace.core.web.app import create_app
 
     settings = Settings.from_env()

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -15,7 +15,9 @@ from rich.status import Status
 
 from totalplace.core.config import Settings
 from totalplace.core.problems import ImportRejected, TotalplaceError
-from totalplace.core.store.db import Store, open_store
+
+if TYPE_CHECKING:
+    from totalplace.core.store.db import Store
 
 out = Console()
 err = Console(stderr=True)
@@ -23,6 +25,8 @@ err = Console(stderr=True)
 
 @contextmanager
 def store() -> Iterator[Store]:
+    from totalplace.core.store.db import open_store
+
     store = open_store(Settings.from_env())
     try:
         yield store

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -13,10 +13,12 @@ from rich.table import Table
 from totalplace.core import console
 from totalplace.core.console import err, out
 from totalplace.core.money import format_gbp
-from totalplace.count.files.returns import ReadPlan
-from totalplace.count.rules.count import CountResult
-from totalplace.count.service import returns, template
-from totalplace.count.service.counting import count_place
+
+if TYPE_CHECKING:
+    from totalplace.count.files.returns import ReadPlan
+    from totalplace.count.rules.count import CountResult
+    from totalplace.count.service import returns
+
 
 app = typer.Typer()
 
@@ -28,6 +30,8 @@ def count_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """The consolidated count of a place for one financial year."""
+    from totalplace.count.service.counting import count_place
+
     with console.friendly_errors(), console.store() as store:
         result = count_place(place_id, year, store=store)
     if as_json:
@@ -129,6 +133,7 @@ def import_return_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Import an agency's return for a year, replacing its previous one as a new version."""
+    from totalplace.count.service import returns
 
     with (
         console.friendly_errors(),
@@ -223,6 +228,8 @@ def classify_command(
     by: Annotated[str | None, typer.Option(help="Who is classifying (for the audit log).")] = None,
 ) -> None:
     """Set an agency's classification rules (service name → COFOG, SeRCOP)."""
+    from totalplace.count.service import returns
+
     with console.friendly_errors(), console.store() as store:
         saved = returns.classify(agency_id, rules, store=store, place_id=place, actor=by)
     out.print(f"Saved {saved} classification rules for {agency_id}.")
@@ -235,6 +242,8 @@ def template_command(
     year: Annotated[str | None, typer.Option("--year", help="Financial year to pre-fill.")] = None,
 ) -> None:
     """Write the place's XLSX count template for agencies to fill in."""
+    from totalplace.count.service import template
+
     with console.friendly_errors(), console.store() as store:
         template.write_template(place_id, path, store=store, financial_year=year)
     out.print(f"Wrote {path}")

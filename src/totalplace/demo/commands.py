@@ -9,8 +9,6 @@ import typer
 from totalplace.core import console
 from totalplace.core.console import out
 from totalplace.core.money import format_gbp
-from totalplace.count.service.counting import count_place
-from totalplace.demo import service as demo_service
 
 app = typer.Typer()
 
@@ -21,6 +19,9 @@ def demo_command(
     count: Annotated[bool, typer.Option(help="Print the demo place's count.")] = True,
 ) -> None:
     """Build the Trafford demo place from real public data, then show its count."""
+    from totalplace.count.service.counting import count_place
+    from totalplace.demo import service as demo_service
+
     with console.friendly_errors(), console.store() as store:
         with console.progress("Building the Trafford demo place") as report:
             built = demo_service.build_demo(store=store, replace=replace, report=report)

@@ -10,7 +10,6 @@ from rich.table import Table
 
 from totalplace.core import console
 from totalplace.core.console import out
-from totalplace.places.service import packages
 
 app = typer.Typer()
 
@@ -24,6 +23,8 @@ def import_command(
     by: Annotated[str | None, typer.Option(help="Who is importing (for the audit log).")] = None,
 ) -> None:
     """Load a place data package. All or nothing: on any problem nothing is stored."""
+    from totalplace.places.service import packages
+
     with (
         console.friendly_errors(),
         console.store() as store,
@@ -53,6 +54,8 @@ def delete_command(
     yes: Annotated[bool, typer.Option("--yes", help="Delete without asking.")] = False,
 ) -> None:
     """Delete a place and everything it holds. Export it first to keep a copy."""
+    from totalplace.places.service import packages
+
     if not yes and not typer.confirm(
         f"Delete {place_id} and everything it holds (this cannot be undone)?", err=True
     ):
@@ -68,6 +71,8 @@ def export_command(
     path: Annotated[Path, typer.Argument(help="A folder to write, or a path ending in .zip.")],
 ) -> None:
     """Write a place back out as a data package."""
+    from totalplace.places.service import packages
+
     with (
         console.friendly_errors(),
         console.store() as store,

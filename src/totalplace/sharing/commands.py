@@ -26,7 +26,7 @@ def allocate_command(
     core: would any group of agencies do better on its own?"""
     from totalplace.sharing.service import allocate_file
 
-    # The nucleolus of many agencies can take a while on two cores: show it working.
+    # Reading a game of 20 agencies (a million coalitions) takes a few seconds: show it.
     with console.friendly_errors(), console.progress(f"Sharing out by {method}"):
         result = allocate_file(path, method)
     if as_json:

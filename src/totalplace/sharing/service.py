@@ -133,7 +133,8 @@ def allocate(
         shares = rules.equal(game)
     if dense:
         inside = rules.in_core(game, shares)
-        empty = rules.core_is_empty(game)
+        # A split in the core shows the core is not empty: no programme to solve.
+        empty = not inside and rules.core_is_empty(game)
         if empty:
             notes.append(
                 "The core is empty: whatever the split, some group of agencies would "

@@ -333,15 +333,38 @@ def consolidated_lines(data: CountInput) -> pl.LazyFrame:
     )
 
 
+# Every key any breakdown needs: the count aggregates the lines once by all of them and
+# derives each breakdown from that small table (thousands of rows, not millions).
+_KEYS = [
+    "agency_id",
+    "cofog",
+    "themes",
+    "spend_type",
+    "estimate",
+    "funding_source",
+    "counterparty_agency_id",
+    "_transfer",
+]
+
+
 def count(data: CountInput) -> CountResult:
     agency_ids = [a.agency_id for a in data.agencies]
     lines = classified(apportioned(data.lines, data.shares), data.classification_rules)
     is_transfer = pl.col("counterparty_agency_id").is_not_null() & pl.col(
         "counterparty_agency_id"
     ).is_in(agency_ids)
-    frame = lines.with_columns(is_transfer.alias("_transfer")).collect()
-    # Lazy views: each breakdown gathers only the columns it needs, so the lines are
-    # held in memory once however many ways they are cut.
+    # One pass over the lines, streamed: the lines are never all in memory at once.
+    frame = (
+        lines.with_columns(is_transfer.alias("_transfer"))
+        .group_by(_KEYS)
+        .agg(
+            pl.col("amount_pence").sum(),
+            pl.len().alias("_lines"),
+            pl.col("payment_date").min().alias("_first"),
+            pl.col("payment_date").max().alias("_last"),
+        )
+        .collect(engine="streaming")
+    )
     kept = frame.lazy().filter(~pl.col("_transfer"))
     transfers = frame.lazy().filter(pl.col("_transfer"))
 
@@ -373,7 +396,7 @@ def count(data: CountInput) -> CountResult:
         reconciliation=_reconcile(transfers, kept, agency_ids),
         coverage=_coverage(frame, data.agencies),
         shares=dict(data.shares),
-        line_count=frame.height,
+        line_count=int(frame["_lines"].sum()),
         notes=[*data.notes, *_part_year_notes(frame, data.financial_year, data.agencies)],
         unclassified_pence=_sum(kept.filter(pl.col("cofog").is_null())),
         unclassified_by_agency=[
@@ -389,11 +412,9 @@ def _part_year_notes(
     of a ledger, so nobody reads them as a whole year's spending."""
     start, end = year_bounds(financial_year)
     spans = (
-        frame.filter(pl.col("payment_date").is_not_null())
+        frame.filter(pl.col("_first").is_not_null())
         .group_by("agency_id")
-        .agg(
-            pl.col("payment_date").min().alias("first"), pl.col("payment_date").max().alias("last")
-        )
+        .agg(pl.col("_first").min().alias("first"), pl.col("_last").max().alias("last"))
         .sort("agency_id")
     )
     notes = []
@@ -426,16 +447,23 @@ def _by_agency(kept: pl.LazyFrame, agencies: Sequence[AgencyInfo]) -> list[Amoun
 
 
 def _by_theme(kept: pl.LazyFrame) -> list[Amount]:
-    """A line may carry several themes and counts in each: themes overlap by design."""
+    """A line may carry several themes and counts in each: themes overlap by design.
+    Summed by distinct list of themes first, then split: a few hundred lists, not a
+    row per line and theme."""
     themed = (
         kept.filter(pl.col("themes").is_not_null())
-        .with_row_index("_row")
-        .with_columns(pl.col("themes").str.split(";").alias("_theme"))
+        .group_by("themes")
+        .agg(pl.col("amount_pence").sum())
+        .with_columns(
+            pl.col("themes")
+            .str.split(";")
+            .list.eval(pl.element().str.strip_chars())
+            # A theme named twice on one line still counts the line once.
+            .list.unique()
+            .alias("_theme")
+        )
         .explode("_theme")
-        .with_columns(pl.col("_theme").str.strip_chars())
         .filter(pl.col("_theme") != "")
-        # A theme named twice on one line still counts the line once.
-        .unique(subset=["_row", "_theme"])
     )
     sums = themed.group_by("_theme").agg(pl.col("amount_pence").sum()).collect()
     items = [Amount(r["_theme"], int(r["amount_pence"])) for r in sums.iter_rows(named=True)]

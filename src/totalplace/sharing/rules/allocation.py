@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -38,7 +38,7 @@ class Game:
     players: tuple[str, ...]
     value: Callable[[int], float]
     dense: Floats | None = None  # all 2^n values, when n <= MAX_DENSE_PLAYERS
-    listed: Mapping[int, float] | None = None  # the coalitions given, by mask
+    listed: Mapping[int, float] | None = None  # a sparse game's coalitions, by mask
 
     @property
     def size(self) -> int:
@@ -82,22 +82,43 @@ def game_from_values(players: Sequence[str], values: Mapping[frozenset[str], flo
                 f"not players: {', '.join(unknown)}"
             )
         by_mask[sum(1 << index[p] for p in coalition)] = float(worth)
-    dense = None
-    if len(names) <= MAX_DENSE_PLAYERS:
-        dense = np.zeros(1 << len(names))
-        for mask, worth in by_mask.items():
-            dense[mask] = worth
+    return game_from_masks(names, list(by_mask), list(by_mask.values()))
+
+
+def game_from_masks(
+    players: Sequence[str],
+    masks: Sequence[int] | NDArray[np.int64],
+    worths: Sequence[float] | Floats,
+) -> Game:
+    """A game from coalition masks (bit i for player i) and their values, the form a
+    game file is read into: a dense game is one array indexed by mask, with no set of
+    names built per coalition (a million of them for 20 agencies)."""
+    names = tuple(players)
+    if len(set(names)) != len(names):
+        raise GameError("each agency may be listed once only")
+    n = len(names)
+    if n <= MAX_DENSE_PLAYERS:
+        where = np.asarray(masks, dtype=np.int64)
+        if len(where) and (where.min() < 0 or where.max() >= 1 << n):
+            raise GameError(f"a coalition names players beyond the {n} agencies")
+        if len(where) and np.bincount(where, minlength=1 << n).max() > 1:
+            raise GameError("each coalition may be given once only")
+        dense = np.zeros(1 << n)
+        dense[where] = np.asarray(worths, dtype=np.float64)
         dense[0] = 0.0
         table = dense
 
         def value(mask: int) -> float:
             return float(table[mask])
-    else:
 
-        def value(mask: int) -> float:
-            return by_mask.get(mask, 0.0)
+        return Game(names, value, dense, None)
+    by_mask = {int(m): float(w) for m, w in zip(masks, worths, strict=True)}
+    by_mask.pop(0, None)
 
-    return Game(names, value, dense, by_mask)
+    def sparse_value(mask: int) -> float:
+        return by_mask.get(mask, 0.0)
+
+    return Game(names, sparse_value, None, by_mask)
 
 
 def _popcounts(size: int) -> NDArray[np.int64]:
@@ -206,76 +227,173 @@ def in_core(game: Game, allocation: Floats) -> bool:
 
 
 def core_is_empty(game: Game) -> bool:
-    """Bondareva-Shapley by linear programming: the cheapest allocation that satisfies
-    every coalition costs more than the whole partnership can share."""
-    from scipy.optimize import linprog
+    """Bondareva-Shapley by linear programming: no allocation gives every coalition at
+    least its worth, so the least core's excess, the largest least excess
+    x(S) - v(S) any allocation reaches, is below zero.
 
+    The programme has a constraint per coalition (a million for 20 agencies) but only a
+    few bind, so it is solved over a working set of coalitions, adding those its answer
+    leaves short, until none is (constraint generation). The least excess over the
+    working set can only fall as coalitions join: once it is below zero the core is
+    empty; once an answer leaves no coalition short, that answer is in the core."""
     values = game.values()
     n = game.size
-    masks = np.arange(1, 1 << n)
-    membership = ((masks[:, None] >> np.arange(n)) & 1).astype(float)
-    found = linprog(
-        np.ones(n), A_ub=-membership, b_ub=-values[masks], bounds=[(None, None)] * n, method="highs"
-    )
-    if not found.success:
-        raise GameError(f"the core could not be checked: {found.message}")
+    if n == 1:
+        return False
     scale = max(1.0, float(np.abs(values).max()))
-    return bool(found.fun > values[-1] + TOLERANCE * scale)
+    working = np.zeros(1 << n, dtype=bool)
+    working[_seed_masks(n)] = True
+    while True:
+        masks = np.flatnonzero(working)
+        x, epsilon = _prenucleolus_over(values, masks, n, rounds=1)
+        if epsilon < -TOLERANCE * scale:
+            return True
+        shortfall = coalition_sums(x) - values
+        shortfall[working] = np.inf  # these hold, within HiGHS's own tolerance
+        shortfall[0] = np.inf
+        if not _add_most_violated(working, shortfall, -TOLERANCE * scale, n):
+            return False
 
 
 def nucleolus(game: Game) -> Floats:
     """The nucleolus: the allocation that makes the unhappiest coalition as happy as it can
     be, then the next unhappiest, and so on (sequential linear programmes, Maschler,
-    Peleg and Shapley 1979). It lies in the core whenever the core is not empty."""
-    from scipy.optimize import linprog
+    Peleg and Shapley 1979). It lies in the core whenever the core is not empty.
 
+    Found by constraint generation: the nucleolus of a working set of coalitions, then
+    every coalition's excess at that answer (all at once, from the allocation, with no
+    coalition-by-player matrix); coalitions less well off than the working set's last
+    level join it, until none is. A coalition at or above the last level cannot change
+    the answer: the fixed coalitions below it already form a balanced collection that
+    spans every allocation (Kohlberg 1971)."""
     values = game.values()
     n = game.size
-    masks = np.arange(1, (1 << n) - 1)
-    membership = ((masks[:, None] >> np.arange(n)) & 1).astype(float)
-    free = np.ones(len(masks), dtype=bool)
+    if n == 1:
+        return np.array([float(values[game.grand])])
+    scale = max(1.0, float(np.abs(values).max()))
+    working = np.zeros(1 << n, dtype=bool)
+    working[_seed_masks(n)] = True
+    while True:
+        x, last = _prenucleolus_over(values, np.flatnonzero(working), n)
+        excess = coalition_sums(x) - values
+        excess[working] = np.inf
+        excess[0] = np.inf
+        if not _add_most_violated(working, excess, last - _GENERATION_TOLERANCE * scale, n):
+            return x
+
+
+def _prenucleolus_over(
+    values: Floats, masks: NDArray[np.int64], n: int, rounds: int | None = None
+) -> tuple[Floats, float]:
+    """The sequential programmes over the coalitions given (the grand coalition among
+    them): the allocation and the last least excess. Each round maximises the least
+    excess of the coalitions not yet fixed, then fixes those whose constraint binds in
+    every optimum (a non-zero dual) and drops those whose sum the fixed ones determine."""
+    grand = (1 << n) - 1
+    membership = _membership(masks, n)
+    worth = values[masks]
+    free = masks != grand
     fixed_rows: list[Floats] = [np.ones(n)]
-    fixed_values: list[float] = [float(values[-1])]
-    x = equal(game)
-    for _round in range(len(masks) + 1):
-        if not free.any():
-            break
-        rows = membership[free]
-        # Variables: x (n) and epsilon; maximise epsilon subject to x(S) - v(S) >= epsilon.
-        a_ub = np.hstack([-rows, np.ones((len(rows), 1))])
-        b_ub = -values[masks[free]]
-        a_eq = np.hstack([np.array(fixed_rows), np.zeros((len(fixed_rows), 1))])
-        c = np.zeros(n + 1)
-        c[-1] = -1.0
-        found = linprog(
-            c,
-            A_ub=a_ub,
-            b_ub=b_ub,
-            A_eq=a_eq,
-            b_eq=np.array(fixed_values),
-            bounds=[(None, None)] * (n + 1),
-            method="highs",
+    fixed_values: list[float] = [float(values[grand])]
+    x = np.full(n, values[grand] / n)
+    epsilon = -np.inf
+    done = 0
+    while free.any() and (rounds is None or done < rounds):
+        done += 1
+        x, epsilon, duals = _least_excess(
+            membership[free], worth[free], np.array(fixed_rows), fixed_values
         )
-        if not found.success:
-            raise GameError(f"the nucleolus could not be found: {found.message}")
-        x, epsilon = found.x[:n], found.x[-1]
-        duals = np.asarray(found.ineqlin.marginals)
-        # Coalitions whose constraint binds in every optimum carry a non-zero dual.
         tight = np.flatnonzero(free)[np.abs(duals) > 1e-9]
         if len(tight) == 0:
             break
-        for row in tight:
-            fixed_rows.append(membership[row])
-            fixed_values.append(float(values[masks[row]] + epsilon))
-            free[row] = False
+        free[tight] = False
+        fixed_rows.extend(membership[tight])
+        fixed_values.extend(worth[tight] + epsilon)
         basis = _row_space(np.array(fixed_rows))
         if basis.shape[0] >= n:
             break
-        # Coalitions whose sum is now fixed by the others need no further round.
         candidates = np.flatnonzero(free)
         residual = membership[candidates] - membership[candidates] @ basis.T @ basis
         free[candidates[np.abs(residual).max(axis=1) < 1e-9]] = False
-    return np.asarray(x, dtype=float)
+    return x, epsilon
+
+
+# A coalition counts as short when it is short by more than this share of the game's
+# largest value: far below a penny, far above HiGHS's rounding.
+_GENERATION_TOLERANCE = 1e-9
+# How many of the most violated coalitions join the working set at each step.
+_BATCH = 64
+
+
+def _seed_masks(n: int) -> NDArray[np.int64]:
+    """Each agency alone, everyone but each agency, and the whole partnership: with each
+    coalition's complement in the set, every programme over it is bounded."""
+    singles = np.int64(1) << np.arange(n, dtype=np.int64)
+    grand = (1 << n) - 1
+    return np.unique(np.concatenate([singles, grand ^ singles, [grand]]))
+
+
+def _add_most_violated(working: NDArray[np.bool_], score: Floats, below: float, n: int) -> bool:
+    """Add to the working set the coalitions scoring lowest, if below `below`, each with
+    its complement; say whether any were added."""
+    candidates = np.flatnonzero(score < below)
+    if len(candidates) == 0:
+        return False
+    if len(candidates) > _BATCH:
+        candidates = candidates[np.argpartition(score[candidates], _BATCH)[:_BATCH]]
+    working[candidates] = True
+    working[((1 << n) - 1) ^ candidates] = True
+    working[0] = False
+    return True
+
+
+def _membership(masks: NDArray[np.int64], n: int) -> Floats:
+    """The 0/1 rows of the coalitions given, one column per player."""
+    return ((masks[:, None] >> np.arange(n)) & 1).astype(np.float64)
+
+
+def _least_excess(
+    rows: Floats, worths: Floats, fixed_rows: Floats, fixed_values: list[float]
+) -> tuple[Floats, float, Floats]:
+    """Maximise epsilon subject to x(S) - v(S) >= epsilon over the rows given, with the
+    fixed coalitions' sums held: the allocation, epsilon and the rows' duals."""
+    n = rows.shape[1]
+    c = np.zeros(n + 1)
+    c[-1] = -1.0
+    found = _linprog(
+        c,
+        a_ub=np.hstack([-rows, np.ones((len(rows), 1))]),
+        b_ub=-worths,
+        a_eq=np.hstack([fixed_rows, np.zeros((len(fixed_rows), 1))]),
+        b_eq=np.array(fixed_values),
+        what="the nucleolus could not be found",
+    )
+    return found.x[:n], float(found.x[-1]), np.asarray(found.ineqlin.marginals)
+
+
+def _linprog(
+    c: Floats,
+    *,
+    a_ub: Floats,
+    b_ub: Floats,
+    a_eq: Floats | None = None,
+    b_eq: Floats | None = None,
+    what: str,
+) -> Any:
+    from scipy.optimize import linprog
+
+    found = linprog(
+        c,
+        A_ub=a_ub,
+        b_ub=b_ub,
+        A_eq=a_eq,
+        b_eq=b_eq,
+        bounds=[(None, None)] * len(c),
+        method="highs",
+    )
+    if not found.success:
+        raise GameError(f"{what}: {found.message}")
+    return found
 
 
 def _row_space(rows: Floats) -> Floats:
