@@ -301,7 +301,7 @@ def preview(request: Request, place_id: str, token: str) -> HTMLResponse:
             "problems": problems.items,
             "fields": MAPPED_FIELDS,
             "labels": FIELD_LABELS,
-            "skipped": plan.skipped,
+            "skipped": plan.left_out,
         },
     )
 
