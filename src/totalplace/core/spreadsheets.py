@@ -83,12 +83,31 @@ def _read_zip(path: Path) -> list[Sheet]:
 
 
 def decode(data: bytes) -> str:
+    utf16 = _utf16(data)
+    if utf16 is not None:
+        try:
+            return data.decode(utf16)
+        except UnicodeDecodeError:
+            pass
     for encoding in ENCODINGS:
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
     raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
+
+
+def _utf16(data: bytes) -> str | None:
+    """Excel's "Unicode text" is UTF-16: by its byte-order mark, or by the zero bytes
+    that ASCII letters carry in it (every other byte)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    sample = data[:2000]
+    if len(sample) >= 4 and sample[1::2].count(0) > len(sample) // 4:
+        return "utf-16-le"
+    if len(sample) >= 4 and sample[0::2].count(0) > len(sample) // 4:
+        return "utf-16-be"
+    return None
 
 
 def _read_csv_bytes(data: bytes, name: str) -> list[list[Cell]]:

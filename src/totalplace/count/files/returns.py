@@ -917,6 +917,11 @@ def _not_an_amount(text: str, mark: str) -> str:
             f"{text!r} is not an amount of money: thousands separators group digits in threes "
             "(1,234.50), and this column writes decimals with a point"
         )
+    if re.search(r"\d[,.' ]\d", text):
+        return (
+            f"{text!r} is not an amount of money: thousands separators group digits in threes "
+            "(1,234,567.50), with one decimal point at most"
+        )
     return f"{text!r} is not an amount of money"
 
 

@@ -237,8 +237,7 @@ def import_return(
             [
                 Problem(
                     "empty-return",
-                    "the files hold no spend lines"
-                    + (" inside the year" if read.left_out else ""),
+                    "the files hold no spend lines" + (" inside the year" if read.left_out else ""),
                     file=read_files.sources[0]["name"] if read_files.sources else None,
                 )
             ]
@@ -312,7 +311,7 @@ def import_return(
         }
     made = [
         YearImported(s.financial_year, s.version, s.line_count, s.total_pence, s.id)
-        for s in written
+        for s in sorted(written, key=lambda s: s.financial_year)
     ]
     main = next((y for y in made if y.financial_year == financial_year), made[0])
     return ReturnImported(
