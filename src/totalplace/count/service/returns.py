@@ -29,12 +29,14 @@ from totalplace.count.files.returns import (
     OutsideYear,
     ReadLines,
     ReadPlan,
-    canonical_year,
     hidden_sheets,
     plan_sheets,
     read_rows,
     unread_zip_members,
     where_label,
+)
+from totalplace.count.files.returns import (
+    canonical_year as canonical_year,
 )
 from totalplace.count.rules.classification import (
     Suggestion,
