@@ -331,9 +331,7 @@ def import_return_command(
 def _print_left_out(result: returns.ReturnImported) -> None:
     if not result.left_out:
         return
-    table = Table(
-        "File", "Sheet", "Row", "£", "Why", title="Rows left out", title_justify="left"
-    )
+    table = Table("File", "Sheet", "Row", "£", "Why", title="Rows left out", title_justify="left")
     for row in result.left_out:
         table.add_row(row.file, row.sheet or "", str(row.row), row.amount or "", row.reason)
     out.print(table)
