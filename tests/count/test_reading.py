@@ -208,6 +208,19 @@ def test_spreadsheet_errors_are_named(place: Store, tmp_path: Path) -> None:
     assert "#DIV/0!" in error.problems[0].message
 
 
+def test_spreadsheet_errors_in_a_workbook_are_named(place: Store, tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Date", "Supplier", "Amount"])
+    sheet.append(["2009-04-01", "Acme", 10])
+    sheet.append(["2009-04-02", "Acme", "#DIV/0!"])  # openpyxl stores it as an error cell
+    book.save(tmp_path / "err.xlsx")
+    error = rejected(place, [tmp_path / "err.xlsx"])
+    assert [(p.code, p.row) for p in error.problems] == [("spreadsheet-error", 3)]
+    assert "#DIV/0!" in error.problems[0].message
+
+
 def test_utf16_text_is_detected(place: Store, tmp_path: Path) -> None:
     path = tmp_path / "unicode.txt"
     path.write_bytes("Date\tSupplier\tAmount\n2009-04-01\tCafé\t£12.50\n".encode("utf-16"))

@@ -14,12 +14,14 @@ from __future__ import annotations
 import re
 import zipfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
+from xml.etree import ElementTree
 
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
@@ -39,6 +41,8 @@ from totalplace.count.files.lines import LINE_SCHEMA
 # (a title row naming one field above the real header); the header itself may be anywhere.
 HEADER_LOOKAHEAD_ROWS = 40
 OutsideYear = Literal["refuse", "leave-out", "split"]
+# (file, sheet) -> the sheet's error cells by 0-based (row, column); see xlsx_error_cells.
+ErrorCells = Callable[[str, str | None], dict[tuple[int, int], str]]
 
 # Field -> header words, best first. Headers are compared after normalise_header().
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -543,6 +547,51 @@ def unread_zip_members(path: Path, label: str) -> list[Problem]:
     ]
 
 
+def xlsx_error_cells(path: Path, sheet_name: str) -> dict[tuple[int, int], str]:
+    """Cells of an XLSX sheet holding an error value (`#DIV/0!`), by (row, column), both
+    0-based. The cell reader gives such a cell as blank, so the error would read as a
+    blank amount; the sheet's XML is read for them only when a blank amount is found.
+    (The bundled expat refuses entity-expansion bombs, and no external entity is read.)"""
+    if path.suffix.lower() not in {".xlsx", ".xlsm"}:
+        return {}
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+            rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+            targets = {r.get("Id"): r.get("Target", "") for r in rels}
+            rid = next(
+                (s.get(rel) for s in book.iter(f"{main}sheet") if s.get("name") == sheet_name),
+                None,
+            )
+            target = targets.get(rid, "")
+            if not target:
+                return {}
+            member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            found: dict[tuple[int, int], str] = {}
+            with archive.open(member) as xml:
+                for _event, element in ElementTree.iterparse(xml):
+                    if element.tag == f"{main}c":
+                        if element.get("t") == "e":
+                            value = element.findtext(f"{main}v") or "#ERROR"
+                            found[_cell_position(element.get("r", ""))] = value
+                        element.clear()
+            return found
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError):
+        return {}
+
+
+def _cell_position(reference: str) -> tuple[int, int]:
+    match = re.match(r"^([A-Z]+)(\d+)$", reference)
+    if match is None:
+        return (-1, -1)
+    column = 0
+    for letter in match.group(1):
+        column = column * 26 + ord(letter) - 64
+    return int(match.group(2)) - 1, column - 1
+
+
 # ---- reading the rows -------------------------------------------------------------
 
 
@@ -597,6 +646,7 @@ def read_rows(
     bounds: tuple[date, date],
     problems: ProblemList,
     outside_year: OutsideYear = "refuse",
+    error_cells: ErrorCells | None = None,
 ) -> ReadLines:
     """Every row of every planned part as a line of text values, or a problem.
 
@@ -614,6 +664,7 @@ def read_rows(
         )
         for offset, row in enumerate(sheet.rows[part.header_row :]):
             number = part.header_row + offset + 1
+            row = _with_errors(row, part, number, error_cells)
             line = _read_row(
                 row, part, number, financial_year, agency_id, problems, result, sheet.name
             )
@@ -627,6 +678,24 @@ def read_rows(
             result.rows.append(line)
     _judge_years(result, dated.values(), financial_year, problems, outside_year)
     return result
+
+
+def _with_errors(
+    row: list[Cell], part: PartPlan, number: int, error_cells: ErrorCells | None
+) -> list[Cell]:
+    """A blank amount beside other values may be an error cell the reader blanked:
+    put the error value back so that it is named as such."""
+    column = part.indexes["amount_gbp"]
+    if error_cells is None or _cell(row, column) is not None:
+        return row
+    if all(_cell(row, i) is None for i in part.indexes.values()):
+        return row
+    error = error_cells(part.file, part.sheet).get((number - 1, column))
+    if error is None:
+        return row
+    filled = list(row) + [None] * (column + 1 - len(row))
+    filled[column] = error
+    return filled
 
 
 def _judge_years(

@@ -25,6 +25,7 @@ from totalplace.core.years import year_bounds
 from totalplace.count import tables as count_tables
 from totalplace.count.files.lines import normalise_lines
 from totalplace.count.files.returns import (
+    ErrorCells,
     LeftOut,
     OutsideYear,
     ReadLines,
@@ -34,6 +35,7 @@ from totalplace.count.files.returns import (
     read_rows,
     unread_zip_members,
     where_label,
+    xlsx_error_cells,
 )
 from totalplace.count.files.returns import (
     canonical_year as canonical_year,
@@ -163,6 +165,22 @@ def read_return_files(
     return result
 
 
+def _error_cells_of(paths: Sequence[Path], files: ReturnFiles) -> ErrorCells:
+    """Error cells of a workbook sheet, read once and only when asked for."""
+    by_name = {source["name"]: path for source, path in zip(files.sources, paths, strict=False)}
+    cache: dict[tuple[str, str | None], dict[tuple[int, int], str]] = {}
+
+    def lookup(file: str, sheet: str | None) -> dict[tuple[int, int], str]:
+        if (file, sheet) not in cache:
+            path = by_name.get(file)
+            cache[(file, sheet)] = (
+                xlsx_error_cells(path, sheet) if path is not None and sheet else {}
+            )
+        return cache[(file, sheet)]
+
+    return lookup
+
+
 def _merged_mapping(
     given: dict[str, Any] | None, saved: dict[str, Any] | None
 ) -> dict[str, Any] | None:
@@ -230,7 +248,14 @@ def import_return(
         return None
     report("Checking lines")
     read = read_rows(
-        read_files.sheets, plan, financial_year, agency_id, bounds, problems, outside_year
+        read_files.sheets,
+        plan,
+        financial_year,
+        agency_id,
+        bounds,
+        problems,
+        outside_year,
+        _error_cells_of(paths, read_files),
     )
     rules = read_rules(Path(classification_file), problems) if classification_file else []
     problems.raise_if_any()
