@@ -73,3 +73,30 @@ def test_a_re_upload_with_a_new_column_keeps_it(workspace: Workspace) -> None:
     with store.sessions() as session:
         latest = count_tables.submissions_for(session, "testshire", "council", "2021-22")[-1]
     assert store.lines.read(latest.lines_file)["cofog"].to_list() == ["08.1"]
+
+
+def test_hidden_sheets_are_flagged_in_the_column_check(workspace: Workspace) -> None:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    data = book.active
+    assert data is not None
+    data.title = "Spend"
+    data.append(["Date", "Supplier", "Amount"])
+    data.append(["2021-04-01", "Acme", 100])
+    copy = book.create_sheet("Old copy")
+    copy.append(["Date", "Supplier", "Amount"])
+    copy.append(["2021-04-01", "Acme", 100])
+    copy.sheet_state = "hidden"
+    out = io.BytesIO()
+    book.save(out)
+    council = workspace.client("contributor")
+    preview = upload(council, [("book.xlsx", out.getvalue())], "2021-22")
+    page = council.get(preview).text
+    assert "Hidden sheets: book.xlsx sheet &#39;Old copy&#39;. They are left out" in page
+    assert "book.xlsx sheet &#39;Old copy&#39; (a hidden sheet)" in page
+    again = upload(council, [("book.xlsx", out.getvalue())], "2021-22", include_hidden="yes")
+    page = council.get(again).text
+    assert "They are read" in page and "sheet &#39;Old copy&#39;: header on row 1" in page

@@ -352,6 +352,8 @@ def _print_plan(plan: ReadPlan) -> None:
         unit += " (amounts use a decimal comma)" if part.decimal_comma else ""
         table.add_row(part.file, part.sheet or "", str(part.header_row), found + unit)
     err.print(table)
+    for sheet in plan.left_out:
+        err.print(f"Not read: {sheet}.")
 
 
 def _print_unclassified(result: returns.ReturnImported) -> None:
