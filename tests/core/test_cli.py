@@ -104,3 +104,62 @@ def test_export_template_and_places(env: dict[str, str], tmp_path: Path) -> None
     assert (tmp_path / "t.xlsx").exists()
     places = exact_json(cli("places", "--json", env=env).stdout)
     assert places == [{"place_id": "testshire", "name": "Testshire", "gss_codes": "E06000047"}]
+
+
+def test_import_return_options_for_the_wrong_year(env: dict[str, str], tmp_path: Path) -> None:
+    cli("import", str(HANDMADE), env=env)
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_text("Date,Supplier,Amount\n2021-04-01,Acme,10\n2022-04-01,Acme,20\n")
+    refused = cli(
+        "import-return",
+        "council",
+        str(ledger),
+        "--year",
+        "2021/22",
+        "--yes",
+        env=env,
+        check=False,
+    )
+    assert refused.returncode == 1
+    assert "1 of 2 dates are outside 2021-22" in refused.stderr
+    assert "--only-in-year" in refused.stderr
+    inside = exact_json(
+        cli(
+            "import-return",
+            "council",
+            str(ledger),
+            "--year",
+            "2021-22",
+            "--yes",
+            "--only-in-year",
+            "--json",
+            env=env,
+        ).stdout
+    )
+    assert inside["total_gbp"] == Decimal("10.00")
+    assert inside["left_out"] == [
+        {
+            "file": "ledger.csv",
+            "sheet": None,
+            "row": 3,
+            "amount_gbp": "20.00",
+            "reason": "dated 2022-04-01, outside 2021-22",
+        }
+    ]
+    split = exact_json(
+        cli(
+            "import-return",
+            "council",
+            str(ledger),
+            "--year",
+            "2021-22",
+            "--yes",
+            "--split-years",
+            "--json",
+            env=env,
+        ).stdout
+    )
+    assert [(y["financial_year"], y["total_gbp"]) for y in split["years"]] == [
+        ("2021-22", Decimal("10.00")),
+        ("2022-23", Decimal("20.00")),
+    ]

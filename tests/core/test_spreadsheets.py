@@ -196,6 +196,14 @@ def test_a_utf16_csv_with_its_byte_order_mark_is_read(tmp_path: Path) -> None:
     assert list(read_sheets(path)[0].rows) == [["Supplier", "Amount"], ["Café", "12.50"]]
 
 
+def test_a_utf16_csv_without_its_byte_order_mark_is_read(tmp_path: Path) -> None:
+    """Excel's "Unicode text" may come without a byte-order mark: told by its zero bytes."""
+    for encoding in ("utf-16-le", "utf-16-be"):
+        path = tmp_path / f"{encoding}.csv"
+        path.write_bytes("Supplier\tAmount\nCafé\t12.50\n".encode(encoding))
+        assert list(read_sheets(path)[0].rows) == [["Supplier", "Amount"], ["Café", "12.50"]]
+
+
 def test_a_damaged_zip_of_csv_is_a_problem(tmp_path: Path) -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -275,11 +275,17 @@ def test_a_bad_mapping_file_is_reported(place: Store, tmp_path: Path) -> None:
     assert error.problems[0].file == "mapping.json"
 
 
-def test_dates_outside_the_year_are_refused(place: Store) -> None:
-    error = rejected(place, [MANCHESTER[0]], year="2022-23")
-    assert error.problems[0].code == "date-outside-year"
-    assert error.problems[0].column == "Invoice Payment Date"
-    assert error.total == len(rows_of(MANCHESTER[0])) - 1
+def test_a_file_of_another_year_is_one_problem_that_names_its_year(place: Store) -> None:
+    error = rejected(place, MANCHESTER, year="2024-25")
+    # One problem per file, not one per row (12,585 before).
+    assert error.total == 3
+    assert [p.file for p in error.problems] == [p.name for p in MANCHESTER]
+    problem = error.problems[0]
+    assert problem.code == "date-outside-year"
+    assert problem.column == "Invoice Payment Date"
+    assert "every date is in 2021-22" in problem.message
+    assert "import this as 2021-22?" in problem.message
+    assert "--year 2021-22" in problem.how_to_fix
 
 
 def test_many_problems_are_summarised_not_flooded(place: Store, tmp_path: Path) -> None:

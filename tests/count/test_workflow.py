@@ -48,7 +48,7 @@ def upload(client: TestClient, content: bytes) -> str:
 def import_with_recognised_columns(client: TestClient, preview_path: str) -> object:
     page = client.get(preview_path)
     assert page.status_code == 200
-    assert "Header on row 3" in page.text
+    assert "sheet &#39;April&#39;: header on row 3" in page.text
     selected = r'name="(map:\d+:\w+)">(?:(?!</select>).)*?<option value="([^"]*)" selected'
     chosen = dict(re.findall(selected, page.text, flags=re.S))
     assert chosen["map:0:amount_gbp"] == "Amount (£)"
@@ -103,9 +103,11 @@ def test_invite_upload_fix_submit_accept_publish_compare(workspace: Workspace) -
     assert rejected.status_code == 400  # type: ignore[attr-defined]
     text = rejected.text  # type: ignore[attr-defined]
     assert "Nothing was imported: 1 problem to fix" in text
+    # Each kind of problem once, with its count, its columns and its first rows.
     assert re.search(
-        r"<td[^>]*>april.xlsx</td><td[^>]*>April</td><td[^>]*>7</td>"
-        r"<td[^>]*>Amount \(£\)</td><td[^>]*>&#39;twelve&#39; is not an amount",
+        r"<strong>not-a-number</strong><br>&#39;twelve&#39; is not an amount[^<]*</td>\s*"
+        r"<td[^>]*>1</td>\s*<td[^>]*>Amount \(£\)</td>\s*"
+        r"<td[^>]*><ul[^>]*><li>april.xlsx, sheet &#39;April&#39;, row 7, column &#39;Amount",
         text,
     )
     # Fixed and uploaded again: a draft, which the contributor submits.

@@ -8,8 +8,11 @@ them on the form or an error page, with the error's HTTP status; nothing matches
 
 from __future__ import annotations
 
+import csv
+import io
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 # code -> how to fix it, in general terms; a problem may add a specific fix.
@@ -69,6 +72,10 @@ PROBLEM_CODES: dict[str, str] = {
     "(docs/formats/place-data-package.md lists every resource).",
     "bad-rule-field": "Write one of service, cost_centre, expense_type, proclass, supplier, "
     "description or agency (the agency's default, with a blank service).",
+    "ambiguous-amount": "Write every amount of the column the same way: 1,234.50 or 1.234,50.",
+    "ragged-row": "Put amounts such as 1,000.00 in quotes, or write them without the comma.",
+    "spreadsheet-error": "Correct the formula in your spreadsheet, or type the value in.",
+    "duplicate-file": "Leave out the second copy: the same file counted twice doubles it.",
 }
 
 
@@ -105,7 +112,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""
-        return f"{where}{self.message.rstrip('.')}. {self.how_to_fix}"
+        stop = "" if self.message.endswith(("?", "!", ".")) else "."
+        return f"{where}{self.message}{stop} {self.how_to_fix}"
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -117,6 +125,58 @@ class Problem:
             "message": self.message,
             "fix": self.how_to_fix,
         }
+
+
+@dataclass
+class ProblemGroup:
+    """One kind of problem: how often it happens, where, and its first few rows."""
+
+    code: str
+    count: int = 0
+    columns: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    first: list[Problem] = field(default_factory=list)
+
+    FIRST_ROWS = 5
+
+    def take(self, problem: Problem) -> None:
+        if problem.column and problem.column not in self.columns:
+            self.columns.append(problem.column)
+        if problem.file and problem.file not in self.files:
+            self.files.append(problem.file)
+        if len(self.first) < self.FIRST_ROWS:
+            self.first.append(problem)
+
+    @property
+    def how_to_fix(self) -> str:
+        return self.first[0].how_to_fix if self.first else PROBLEM_CODES[self.code]
+
+
+def group_problems(problems: Iterable[Problem]) -> list[ProblemGroup]:
+    groups: dict[str, ProblemGroup] = {}
+    for problem in problems:
+        group = groups.setdefault(problem.code, ProblemGroup(problem.code))
+        group.count += 1
+        group.take(problem)
+    return list(groups.values())
+
+
+def problems_csv(problems: Iterable[Problem]) -> str:
+    """Every problem as CSV, for people to work through in a spreadsheet."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    columns = ["code", "file", "sheet", "row", "column", "message", "fix"]
+    writer.writerow(columns)
+    for problem in problems:
+        row = problem.as_dict()
+        writer.writerow([_safe_cell(row[c]) for c in columns])
+    return out.getvalue()
+
+
+def _safe_cell(value: object) -> str:
+    """A spreadsheet would run a cell starting with = + - @ as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 class TotalplaceError(Exception):
@@ -168,12 +228,24 @@ class NotFound(TotalplaceError):
 
 
 class ImportRejected(TotalplaceError):
-    """Nothing was imported: the problems say what to fix. An import is all or nothing."""
+    """Nothing was imported: the problems say what to fix. An import is all or nothing.
+
+    `problems` holds the first ones (up to 50); `everything` up to 100,000 of them for a
+    download; `groups` each kind once with its full count."""
 
     status: ClassVar[int] = 422
 
-    def __init__(self, problems: Iterable[Problem], total: int | None = None) -> None:
-        super().__init__(problems=problems, total=total)
+    def __init__(
+        self,
+        problems: Iterable[Problem],
+        total: int | None = None,
+        groups: list[ProblemGroup] | None = None,
+        everything: list[Problem] | None = None,
+    ) -> None:
+        listed = list(problems)
+        self.everything = everything if everything is not None else listed
+        self.groups = groups if groups is not None else group_problems(listed)
+        super().__init__(problems=listed, total=total)
 
     def summary(self) -> str:
         shown = "\n".join(f"- {p}" for p in self.problems)
@@ -183,27 +255,48 @@ class ImportRejected(TotalplaceError):
 
 
 class ProblemList:
-    """Collects problems up to a limit, counting the rest, so a huge bad file stays readable."""
+    """Collects problems up to a limit, counting the rest, so a huge bad file stays readable;
+    keeps up to `keep` of them for a download, and each kind's count and columns."""
 
-    def __init__(self, limit: int = 50) -> None:
+    def __init__(self, limit: int = 50, keep: int = 100_000) -> None:
         self.limit = limit
+        self.keep = keep
         self.items: list[Problem] = []
+        self.kept: list[Problem] = []
         self.total = 0
+        self._groups: dict[str, ProblemGroup] = {}
+        self._counts: Counter[str] = Counter()
+
+    def _take(self, problem: Problem) -> None:
+        if len(self.items) < self.limit:
+            self.items.append(problem)
+        if len(self.kept) < self.keep:
+            self.kept.append(problem)
+        self._groups.setdefault(problem.code, ProblemGroup(problem.code)).take(problem)
 
     def add(self, problem: Problem) -> None:
         self.total += 1
-        if len(self.items) < self.limit:
-            self.items.append(problem)
+        self._counts[problem.code] += 1
+        self._take(problem)
 
     def add_count(self, problems: Iterable[Problem], total: int) -> None:
-        for problem in problems:
-            if len(self.items) < self.limit:
-                self.items.append(problem)
+        """`problems` are the first of `total` problems, all of one kind."""
+        listed = list(problems)
+        for problem in listed:
+            self._take(problem)
+        if listed:
+            self._counts[listed[0].code] += total
         self.total += total
+
+    @property
+    def groups(self) -> list[ProblemGroup]:
+        for code, group in self._groups.items():
+            group.count = self._counts[code]
+        return list(self._groups.values())
 
     def __bool__(self) -> bool:
         return self.total > 0
 
     def raise_if_any(self) -> None:
         if self.total:
-            raise ImportRejected(self.items, self.total)
+            raise ImportRejected(self.items, self.total, self.groups, self.kept)

@@ -152,12 +152,31 @@ def _member_opener(path: Path, member: str) -> Callable[[], IO[bytes]]:
 
 
 def decode(data: bytes) -> str:
+    utf16 = _utf16(data)
+    if utf16 is not None:
+        try:
+            return data.decode(utf16)
+        except UnicodeDecodeError:
+            pass
     for encoding in ENCODINGS:
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
     raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
+
+
+def _utf16(data: bytes) -> str | None:
+    """Excel's "Unicode text" is UTF-16: by its byte-order mark, or by the zero bytes
+    that ASCII letters carry in it (every other byte)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    sample = data[:2000]
+    if len(sample) >= 4 and sample[1::2].count(0) > len(sample) // 4:
+        return "utf-16-le"
+    if len(sample) >= 4 and sample[0::2].count(0) > len(sample) // 4:
+        return "utf-16-be"
+    return None
 
 
 Opener = Callable[[], IO[bytes]]
@@ -177,11 +196,14 @@ def csv_rows(opener: Opener, name: str) -> CsvRows:
 
 def _encoding(opener: Opener, name: str) -> str:
     """The first of ENCODINGS that decodes the whole file, checked in one streaming pass
-    per candidate; UTF-16 when the file starts with its byte-order mark."""
+    per candidate; UTF-16 by its byte-order mark, or by its zero bytes when it decodes."""
     with _opened(opener, name) as stream:
-        start = stream.read(4)
+        start = stream.read(2000)
     if start[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         return "utf-16"
+    utf16 = _utf16(start)
+    if utf16 is not None and _decodes_as_text(opener, name, utf16):
+        return utf16
     for encoding in ENCODINGS:
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
@@ -200,6 +222,21 @@ def _encoding(opener: Opener, name: str) -> str:
         except UnicodeDecodeError:
             continue
     raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
+
+
+def _decodes_as_text(opener: Opener, name: str, encoding: str) -> bool:
+    """Whether the whole file decodes in this encoding to text without NUL characters
+    (UTF-16 without its byte-order mark is told only by its zero bytes, as binary is)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        with _opened(opener, name) as stream:
+            while chunk := stream.read(CHUNK):
+                if "\x00" in decoder.decode(chunk):
+                    return False
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 class _opened:

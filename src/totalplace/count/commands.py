@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.table import Table
@@ -131,9 +131,32 @@ def import_return_command(
     ] = False,
     by: Annotated[str | None, typer.Option(help="Who is importing (for the audit log).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    include_hidden_sheets: Annotated[
+        bool,
+        typer.Option(
+            "--include-hidden-sheets", help="Read hidden sheets too (left out by default)."
+        ),
+    ] = False,
+    only_in_year: Annotated[
+        bool,
+        typer.Option(
+            "--only-in-year", help="Import only the lines dated inside the year; list the rest."
+        ),
+    ] = False,
+    split_years: Annotated[
+        bool,
+        typer.Option("--split-years", help="Import one return per financial year of the dates."),
+    ] = False,
 ) -> None:
     """Import an agency's return for a year, replacing its previous one as a new version."""
     from totalplace.count.service import returns
+
+    if only_in_year and split_years:
+        err.print("Give --only-in-year or --split-years, not both.")
+        raise typer.Exit(code=2)
+    outside: Literal["refuse", "leave-out", "split"] = (
+        "leave-out" if only_in_year else "split" if split_years else "refuse"
+    )
 
     with (
         console.friendly_errors(),
@@ -162,6 +185,8 @@ def import_return_command(
             actor=by,
             confirm=confirm,
             report=report,
+            include_hidden=include_hidden_sheets,
+            outside_year=outside,
         )
     if result is None:
         raise typer.Exit(code=1)
@@ -176,7 +201,22 @@ def import_return_command(
     )
     for note in result.notes:
         out.print(f"[yellow]Note:[/] {note}")
+    for made in result.years if len(result.years) > 1 else []:
+        out.print(
+            f"  {made.financial_year}: version {made.version}, {made.line_count:,} lines "
+            f"({format_gbp(made.total_pence)})"
+        )
+    _print_left_out(result)
     _print_unclassified(result)
+
+
+def _print_left_out(result: returns.ReturnImported) -> None:
+    if not result.left_out:
+        return
+    table = Table("File", "Sheet", "Row", "£", "Why", title="Rows left out", title_justify="left")
+    for row in result.left_out:
+        table.add_row(row.file, row.sheet or "", str(row.row), row.amount or "", row.reason)
+    out.print(table)
 
 
 def _print_plan(plan: ReadPlan) -> None:
@@ -191,8 +231,11 @@ def _print_plan(plan: ReadPlan) -> None:
     for part in plan.parts:
         found = ", ".join(f"{field} ← {column!r}" for field, column in part.columns.items())
         unit = " (amounts in £000s)" if part.thousands else ""
+        unit += " (amounts use a decimal comma)" if part.decimal_comma else ""
         table.add_row(part.file, part.sheet or "", str(part.header_row), found + unit)
     err.print(table)
+    for sheet in plan.left_out:
+        err.print(f"Not read: {sheet}.")
 
 
 def _print_unclassified(result: returns.ReturnImported) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from totalplace.core.problems import ImportRejected, Problem
+from totalplace.core.problems import ImportRejected, Problem, ProblemGroup
 from totalplace.core.store.base import Base, now
 
 LOG = logging.getLogger("totalplace")
@@ -48,6 +48,19 @@ class Job(Base):
 
     def problems(self) -> list[Problem]:
         return [Problem(**p) for p in self.result.get("problems", [])]
+
+    def rejected(self) -> ImportRejected:
+        """The failed import's problems as they were raised: the first ones, their total,
+        and each kind once with its full count."""
+        groups = [
+            ProblemGroup(
+                g["code"], g["count"], g["columns"], g["files"], [Problem(**p) for p in g["first"]]
+            )
+            for g in self.result.get("groups", [])
+        ]
+        return ImportRejected(
+            self.problems(), int(self.result.get("total", 0)), groups=groups or None
+        )
 
 
 Work = Callable[[Callable[[str], None]], dict[str, Any]]
@@ -92,7 +105,10 @@ class JobRunner:
             result = work(lambda message: self._set(job_id, progress=message[:300]))
         except ImportRejected as exc:
             problems = [dataclasses.asdict(p) for p in exc.problems]
-            self._finish(job_id, "failed", {"problems": problems, "total": exc.total})
+            groups = [dataclasses.asdict(g) for g in exc.groups]
+            self._finish(
+                job_id, "failed", {"problems": problems, "total": exc.total, "groups": groups}
+            )
         except Exception as exc:  # a job must end with a record, whatever happened
             LOG.exception("job %s failed", job_id)
             message = str(exc) if type(exc).__name__ == "WriteConflict" else ""

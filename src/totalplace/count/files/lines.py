@@ -283,7 +283,7 @@ class _Reporter:
                 row=row["source_row"],
                 column=column,
             )
-            for row in failing.head(self.problems.limit).iter_rows(named=True)
+            for row in failing.head(self.problems.keep).iter_rows(named=True)
         ]
         self.problems.add_count(shown, failing.height)
 

@@ -25,7 +25,22 @@ from totalplace.core.store.db import Store
 from totalplace.core.years import year_bounds
 from totalplace.count import tables as count_tables
 from totalplace.count.files.lines import normalise_lines
-from totalplace.count.files.returns import ReadPlan, plan_sheets, read_rows
+from totalplace.count.files.returns import (
+    ErrorCells,
+    LeftOut,
+    OutsideYear,
+    ReadLines,
+    ReadPlan,
+    hidden_sheets,
+    plan_sheets,
+    read_rows,
+    unread_zip_members,
+    where_label,
+    xlsx_error_cells,
+)
+from totalplace.count.files.returns import (
+    canonical_year as canonical_year,
+)
 from totalplace.count.rules.classification import (
     MISSING_VALUES,
     RULE_FIELDS,
@@ -55,6 +70,17 @@ class Unclassified:
     suggestions: list[Suggestion]
 
 
+@dataclass(frozen=True)
+class YearImported:
+    """One year's return made by an import (several when a file is split by year)."""
+
+    financial_year: str
+    version: int
+    line_count: int
+    total_pence: int
+    submission_id: int | None
+
+
 @dataclass
 class ReturnImported:
     place_id: str
@@ -67,6 +93,8 @@ class ReturnImported:
     submission_id: int | None = None
     notes: list[str] = field(default_factory=list)
     unclassified: list[Unclassified] = field(default_factory=list)
+    left_out: list[LeftOut] = field(default_factory=list)
+    years: list[YearImported] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -78,6 +106,16 @@ class ReturnImported:
             "total_gbp": pence_to_pounds(self.total_pence),
             "mapping": self.mapping,
             "notes": self.notes,
+            "left_out": [row.as_dict() for row in self.left_out],
+            "years": [
+                {
+                    "financial_year": y.financial_year,
+                    "version": y.version,
+                    "line_count": y.line_count,
+                    "total_gbp": pence_to_pounds(y.total_pence),
+                }
+                for y in self.years
+            ],
             "unclassified": [
                 {
                     "service": u.service,
@@ -93,6 +131,83 @@ class ReturnImported:
         }
 
 
+@dataclass
+class ReturnFiles:
+    """The sheets of every file given, under the names people know them by."""
+
+    sheets: list[Sheet]
+    hidden: set[tuple[str, str]]
+    sources: list[dict[str, str]]
+
+
+def read_return_files(
+    paths: Sequence[Path], problems: ProblemList, names: Sequence[str] | None = None
+) -> ReturnFiles:
+    """Every file's sheets; the same file given twice, or a zip member that cannot be
+    read, is a problem that names it. `names` are the names the files were uploaded as."""
+    shown = list(names) if names is not None else [p.name for p in paths]
+    result = ReturnFiles(sheets=[], hidden=set(), sources=[])
+    seen: dict[str, str] = {}
+    for path, name in zip(paths, shown, strict=True):
+        digest = _file_hash(path) if path.exists() else ""
+        if digest and digest in seen:
+            problems.add(
+                Problem(
+                    "duplicate-file",
+                    f"{name} is the same file as {seen[digest]} (SHA-256 {digest[:12]}…)",
+                    file=name,
+                )
+            )
+            continue
+        seen[digest] = name
+        result.sources.append({"name": name, "sha256": digest})
+        for sheet in read_sheets(path):
+            label = name + sheet.file[len(path.name) :]
+            result.sheets.append(Sheet(label, sheet.name, sheet.rows))
+        result.hidden |= {(name, sheet) for sheet in hidden_sheets(path)}
+        for problem in unread_zip_members(path, name):
+            problems.add(problem)
+    return result
+
+
+def _error_cells_of(paths: Sequence[Path], files: ReturnFiles) -> ErrorCells:
+    """Error cells of a workbook sheet, read once and only when asked for."""
+    by_name = {source["name"]: path for source, path in zip(files.sources, paths, strict=False)}
+    cache: dict[tuple[str, str | None], dict[tuple[int, int], str]] = {}
+
+    def lookup(file: str, sheet: str | None) -> dict[tuple[int, int], str]:
+        if (file, sheet) not in cache:
+            path = by_name.get(file)
+            cache[(file, sheet)] = (
+                xlsx_error_cells(path, sheet) if path is not None and sheet else {}
+            )
+        return cache[(file, sheet)]
+
+    return lookup
+
+
+def _merged_mapping(
+    given: dict[str, Any] | None, saved: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """A given mapping (a file, or the column check) wins; else the saved one. Either is
+    merged with header recognition when the sheets are planned, never used alone."""
+    return given if given is not None else saved
+
+
+def plan_return(
+    files: ReturnFiles,
+    mapping: dict[str, Any] | None,
+    problems: ProblemList,
+    include_hidden: bool = False,
+) -> ReadPlan:
+    return plan_sheets(files.sheets, mapping, problems, files.hidden, include_hidden)
+
+
+def saved_mapping_for(store: Store, place_id: str, agency_id: str) -> dict[str, Any] | None:
+    with store.sessions() as session:
+        return count_tables.column_mapping(session, place_id, agency_id)
+
+
 def import_return(
     agency_id: str,
     files: Sequence[Path | str],
@@ -105,70 +220,101 @@ def import_return(
     confirm: Confirm = _accept,
     report: Report = quiet,
     draft: bool = False,
+    include_hidden: bool = False,
+    outside_year: OutsideYear = "refuse",
+    names: Sequence[str] | None = None,
 ) -> ReturnImported | None:
     """Read the files as one return; store it as the agency's new version for the year.
 
     A draft (an agency's upload in the workspace) is counted only once an analyst accepts
     it; otherwise the new version is current at once. Returns None when `confirm`
-    declines the recognised columns. All or nothing.
+    declines the recognised columns. All or nothing. Hidden sheets are left out unless
+    `include_hidden`; lines dated outside the year are refused, left out and listed
+    (`outside_year="leave-out"`) or imported as returns of their own years ("split").
     """
     store = default_store(store)
     actor = default_actor(actor)
+    financial_year = canonical_year(financial_year)
     paths = [Path(f) for f in files]
     bounds = year_bounds(financial_year)
     with store.sessions() as session:
         place_id = _resolve_place(session, agency_id, place_id)
         agency_ids = [a.agency_id for a in place_queries.agencies(session, place_id)]
         saved_mapping = count_tables.column_mapping(session, place_id, agency_id)
-    mapping = load_mapping(Path(mapping_file)) if mapping_file else saved_mapping
-    sheets: list[Sheet] = []
+    given = load_mapping(Path(mapping_file)) if mapping_file else None
+    mapping = _merged_mapping(given, saved_mapping)
+    problems = ProblemList()
     for path in paths:
         report(f"Reading {path.name}")
-        sheets.extend(read_sheets(path))
-    problems = ProblemList()
-    plan = plan_sheets(sheets, mapping, problems)
+    read_files = read_return_files(paths, problems, names)
+    plan = plan_return(read_files, mapping, problems, include_hidden)
     problems.raise_if_any()
     if mapping is None and not confirm(plan):
         return None
     report("Checking lines")
-    read = read_rows(sheets, plan, financial_year, agency_id, bounds, problems)
+    read = read_rows(
+        read_files.sheets,
+        plan,
+        financial_year,
+        agency_id,
+        bounds,
+        problems,
+        outside_year,
+        _error_cells_of(paths, read_files),
+    )
     rules = read_rules(Path(classification_file), problems) if classification_file else []
     problems.raise_if_any()
     if not read.line_count:
         raise ImportRejected(
-            [Problem("empty-return", "the files hold no spend lines", file=paths[0].name)]
+            [
+                Problem(
+                    "empty-return",
+                    "the files hold no spend lines" + (" inside the year" if read.left_out else ""),
+                    file=read_files.sources[0]["name"] if read_files.sources else None,
+                )
+            ]
         )
     lines = normalise_lines(read.frame, agency_ids, reference(), problems)
     problems.raise_if_any()
     used_mapping = plan.mapping()
-    sources = [{"name": p.name, "sha256": _file_hash(p)} for p in paths]
+    notes = _notes(plan, read)
+    years = sorted(set(lines["financial_year"].to_list()))
     report("Storing lines")
     written = write_submissions(
         store,
         place_id,
         lines,
         kind="return",
-        source_files=sources,
+        source_files=read_files.sources,
         actor=actor,
-        mapping=used_mapping,
+        # Provenance: what was read, and every row deliberately left out.
+        mapping={
+            **used_mapping,
+            "notes": notes,
+            "left_out": [row.as_dict() for row in read.left_out],
+        },
     )
+    versions: dict[tuple[str, str], int] = {}
     try:
-        # The version is read and used under one lock, so two imports for one agency
-        # at once get consecutive versions (decision 0501).
+        # The versions are read and used under one lock for the agency, so two imports
+        # for one agency at once get consecutive versions (decision 0501), for every year
+        # a multi-year file is split into.
         with store.locked(
-            f"submissions:{place_id}:{agency_id}:{financial_year}",
+            f"submissions:{place_id}:{agency_id}",
             f"Someone else stored a {financial_year} return for {agency_id} a moment ago. "
             "Look at its returns, then import again if you still need to.",
         ) as session:
-            version = count_tables.next_version(session, place_id, agency_id, financial_year)
+            for year in years:
+                versions[(agency_id, year)] = count_tables.next_version(
+                    session, place_id, agency_id, year
+                )
+                if not draft:
+                    count_tables.supersede(session, place_id, agency_id, year)
             for submission in written:
-                submission.version = version
-            if draft:
-                for submission in written:
+                submission.version = versions[(agency_id, submission.financial_year)]
+            for submission in written:
+                if draft:
                     submission.status = "draft"
-            else:
-                count_tables.supersede(session, place_id, agency_id, financial_year)
-            for submission in written:
                 session.add(submission)
             count_tables.save_column_mapping(session, place_id, agency_id, used_mapping, actor)
             for service, cofog, sercop, rule_field in rules:
@@ -183,9 +329,10 @@ def import_return(
                 {
                     "agency_id": agency_id,
                     "financial_year": financial_year,
-                    "version": version,
-                    "files": sources,
+                    "versions": {year: versions[(agency_id, year)] for year in years},
+                    "files": read_files.sources,
                     "lines": lines.height,
+                    "left_out": len(read.left_out),
                     "rules": len(rules),
                 },
             )
@@ -195,17 +342,24 @@ def import_return(
         raise
     with store.sessions() as session:
         known = count_tables.classification_frame(session, place_id)
+    made = [
+        YearImported(s.financial_year, s.version, s.line_count, s.total_pence, s.id)
+        for s in sorted(written, key=lambda s: s.financial_year)
+    ]
+    main = next((y for y in made if y.financial_year == financial_year), made[0])
     return ReturnImported(
         place_id=place_id,
         agency_id=agency_id,
-        financial_year=financial_year,
-        version=version,
-        submission_id=written[0].id,
+        financial_year=main.financial_year,
+        version=main.version,
+        submission_id=main.submission_id,
         line_count=lines.height,
         total_pence=int(lines["amount_pence"].sum()),
         mapping=used_mapping,
-        notes=_notes(plan, read.skipped_totals, read.rounded),
+        notes=notes,
         unclassified=unclassified(lines, known),
+        left_out=read.left_out,
+        years=made,
     )
 
 
@@ -387,19 +541,47 @@ def unclassified_values(
     ]
 
 
-def _notes(plan: ReadPlan, totals: int, rounded: int) -> list[str]:
+def _notes(plan: ReadPlan, read: ReadLines) -> list[str]:
     notes = []
     for part in plan.parts:
-        where = part.file + (f" sheet {part.sheet!r}" if part.sheet else "")
         unit = "; amounts in £000s" if part.thousands else ""
-        notes.append(f"{where}: header on row {part.header_row}{unit}.")
-    if plan.skipped:
-        notes.append("Skipped as having no table of amounts: " + "; ".join(plan.skipped) + ".")
+        comma = "; amounts use a decimal comma" if part.decimal_comma else ""
+        notes.append(f"{part.label}: header on row {part.header_row}{unit}{comma}.")
+    for sheet in plan.left_out:
+        notes.append(f"Not read: {sheet}.")
+    totals = [row for row in read.left_out if row.reason == "totals row"]
     if totals:
-        notes.append(f"Left out {totals} totals row(s), so nothing is counted twice.")
-    if rounded:
-        notes.append(f"Rounded {rounded} amount(s) to the nearest penny.")
+        listed = "; ".join(_left_out_text(row) for row in totals[:20])
+        more = f"; and {len(totals) - 20} more" if len(totals) > 20 else ""
+        notes.append(
+            f"Left out {len(totals)} totals row(s), so nothing is counted twice: {listed}{more}."
+        )
+    outside = [row for row in read.left_out if row.reason != "totals row"]
+    if outside:
+        notes.append(
+            f"Left out {len(outside):,} line(s) dated outside the year; each is listed "
+            "with the return."
+        )
+    if read.rounded:
+        notes.append(f"Rounded {read.rounded} amount(s) to the nearest penny.")
     return notes
+
+
+def _left_out_text(row: LeftOut) -> str:
+    where = where_label(row.file, row.sheet)
+    amount = f" (£{row.amount})" if row.amount is not None else ""
+    return f"{where} row {row.row}{amount}"
+
+
+def left_out_csv(rows: Sequence[dict[str, object]]) -> str:
+    """Rows left out of an import, as CSV for a download."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    columns = ["file", "sheet", "row", "amount_gbp", "reason"]
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
+    return out.getvalue()
 
 
 def _file_hash(path: Path) -> str:

@@ -18,16 +18,20 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
-from totalplace.core.problems import ImportRejected, Problem, ProblemList
+from totalplace.core.problems import (
+    ImportRejected,
+    ProblemList,
+    group_problems,
+    problems_csv,
+)
 from totalplace.core.reference import reference
-from totalplace.core.spreadsheets import Sheet, read_sheets
 from totalplace.core.store import jobs
 from totalplace.core.store.db import Store
 from totalplace.core.web.pages import render
 from totalplace.core.web.security import Viewer, check_csrf, in_place, store_of
 from totalplace.core.years import FinancialYearError, parse_financial_year
 from totalplace.count import tables as count_tables
-from totalplace.count.files.returns import SYNONYMS, ReadPlan, plan_sheets
+from totalplace.count.files.returns import ReadPlan
 from totalplace.count.rules.classification import FIELD_LABELS as RULE_FIELD_LABELS
 from totalplace.count.rules.classification import MATCHED_FIELDS, RULE_FIELDS
 from totalplace.count.service import classifying
@@ -38,18 +42,6 @@ from totalplace.places.service import queries as place_queries
 
 router = APIRouter(include_in_schema=False)
 PREVIEW_ROWS = 5
-MAPPED_FIELDS = (
-    "amount_gbp",
-    "payment_date",
-    "supplier",
-    "service",
-    "expense_type",
-    "description",
-    "cofog",
-    "sercop",
-    "spend_type",
-    "estimate",
-)
 FIELD_LABELS = {
     "amount_gbp": "Amount (£)",
     "payment_date": "Payment date",
@@ -57,11 +49,19 @@ FIELD_LABELS = {
     "service": "Service or cost centre",
     "expense_type": "Expense type",
     "description": "Description",
+    "spend_type": "Revenue or capital",
     "cofog": "COFOG code",
     "sercop": "SeRCOP division",
-    "spend_type": "Revenue or capital",
+    "themes": "Themes",
+    "funding_source": "Funding source",
+    "counterparty_agency_id": "Paid to agency (counterparty_agency_id)",
     "estimate": "Estimate (true/false)",
+    "agency_id": "Agency (agency_id)",
+    "financial_year": "Financial year",
 }
+# Every column of the returns format is offered in the column check.
+MAPPED_FIELDS = tuple(FIELD_LABELS)
+OUTSIDE_YEAR_CHOICES = ("refuse", "leave-out", "split")
 
 
 @router.get("/places/{place_id}/returns")
@@ -125,8 +125,8 @@ def _upload_form(
     errors: dict[str, str],
     form: dict[str, str],
     status_code: int = 200,
-    problems: list[Problem] | None = None,
-    total: int = 0,
+    rejected: ImportRejected | None = None,
+    token: str | None = None,
 ) -> HTMLResponse:
     with store_of(request).sessions() as session:
         place = place_queries.get_place(session, place_id)
@@ -142,8 +142,9 @@ def _upload_form(
             "agency": agency,
             "errors": errors,
             "form": form,
-            "problems": problems or [],
-            "problem_total": total,
+            "groups": rejected.groups if rejected else [],
+            "problem_total": rejected.total if rejected else 0,
+            "token": token,
         },
         status_code=status_code,
     )
@@ -199,13 +200,13 @@ async def upload(request: Request, place_id: str, agency_id: str) -> Response:
         )
     form = await request.form()
     check_csrf(request, str(form.get("csrf") or ""))
-    year = str(form.get("year") or "").strip()
+    year = return_service.canonical_year(str(form.get("year") or ""))
     files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
     errors: dict[str, str] = {}
     try:
         parse_financial_year(year)
     except FinancialYearError:
-        errors["year"] = "Enter the financial year as 2009-10."
+        errors["year"] = "Enter the financial year as 2009-10 or 2009/10."
     if not files:
         errors["files"] = "Choose one or more files: CSV, XLSX or ODS."
     if errors:
@@ -227,6 +228,8 @@ async def upload(request: Request, place_id: str, agency_id: str) -> Response:
         "year": year,
         "user_id": viewer.id,
         "files": names,
+        "names": [n.split("-", 1)[1] for n in names],
+        **_options(form),
     }
     (folder / "upload.json").write_text(json.dumps(meta))
     return RedirectResponse(f"/places/{place_id}/uploads/{folder.name}", status_code=303)
@@ -245,51 +248,48 @@ def _load_upload(request: Request, place_id: str, token: str) -> tuple[Path, dic
     return folder, meta
 
 
-def _sheets(folder: Path, meta: dict[str, Any]) -> list[Sheet]:
-    sheets: list[Sheet] = []
-    for name in meta["files"]:
-        for sheet in read_sheets(folder / name):
-            # Show people the name they uploaded, not our stored one.
-            sheets.append(
-                Sheet(
-                    sheet.file.split("-", 1)[1] if "-" in sheet.file else sheet.file,
-                    sheet.name,
-                    sheet.rows,
-                )
-            )
-    return sheets
+def _options(form: Any) -> dict[str, Any]:
+    """The reading options of the upload and column-check forms."""
+    outside = str(form.get("outside_year") or "refuse")
+    return {
+        "include_hidden": form.get("include_hidden") == "yes",
+        "outside_year": outside if outside in OUTSIDE_YEAR_CHOICES else "refuse",
+    }
 
 
-@router.get("/places/{place_id}/uploads/{token}")
-def preview(request: Request, place_id: str, token: str) -> HTMLResponse:
+def _read_upload(folder: Path, meta: dict[str, Any], problems: ProblemList) -> Any:
+    names = meta.get("names") or [n.split("-", 1)[1] for n in meta["files"]]
+    return return_service.read_return_files(
+        [folder / name for name in meta["files"]], problems, names
+    )
+
+
+def _own_upload(request: Request, place_id: str, token: str) -> tuple[Path, dict[str, Any], Viewer]:
     folder, meta = _load_upload(request, place_id, token)
     viewer = _uploader(request, place_id, meta["agency_id"])
     if meta["user_id"] != viewer.id:
         raise HTTPException(status_code=404, detail="No such upload.")
+    return folder, meta, viewer
+
+
+@router.get("/places/{place_id}/uploads/{token}")
+def preview(request: Request, place_id: str, token: str) -> HTMLResponse:
+    folder, meta, viewer = _own_upload(request, place_id, token)
     problems = ProblemList()
     try:
-        sheets = _sheets(folder, meta)
+        files = _read_upload(folder, meta, problems)
     except ImportRejected as exc:
-        return _upload_form(
-            request,
-            viewer,
-            place_id,
-            meta["agency_id"],
-            {},
-            {"year": meta["year"]},
-            status_code=400,
-            problems=exc.problems,
-            total=exc.total,
-        )
-    with store_of(request).sessions() as session:
-        saved = count_tables.column_mapping(session, place_id, meta["agency_id"])
+        return _rejected(request, viewer, place_id, meta, token, folder, exc)
+    store = store_of(request)
+    saved = return_service.saved_mapping_for(store, place_id, meta["agency_id"])
+    with store.sessions() as session:
         place = place_queries.get_place(session, place_id)
         agency = next(
             a for a in place_queries.agencies(session, place_id) if a.agency_id == meta["agency_id"]
         )
-    plan = plan_sheets(sheets, saved, problems)
-    if not plan.parts and saved is not None:
-        plan = plan_sheets(sheets, None, problems := ProblemList())
+    # The saved mapping's headers come first; every column is still recognised.
+    plan = return_service.plan_return(files, saved, problems, bool(meta.get("include_hidden")))
+    hidden = sorted(f"{file} sheet {sheet!r}" for file, sheet in files.hidden)
     return render(
         request,
         "preview.html",
@@ -300,57 +300,86 @@ def preview(request: Request, place_id: str, token: str) -> HTMLResponse:
             "place_id": place_id,
             "meta": meta,
             "token": token,
-            "parts": _preview_parts(sheets, plan),
-            "problems": problems.items,
+            "layouts": _layouts(files.sheets, plan),
+            "groups": group_problems(problems.kept),
+            "problem_total": problems.total,
             "fields": MAPPED_FIELDS,
             "labels": FIELD_LABELS,
-            "skipped": plan.skipped,
+            "left_out": plan.left_out,
+            "hidden": hidden,
         },
     )
 
 
-def _preview_parts(sheets: list[Sheet], plan: ReadPlan) -> list[dict[str, Any]]:
+def _layouts(sheets: list[Any], plan: ReadPlan) -> list[dict[str, Any]]:
+    """Parts with the same header row share one set of choices: "the same for every
+    sheet of this layout"."""
     by_key = {(s.file, s.name): s for s in sheets}
-    parts = []
-    for number, part in enumerate(plan.parts):
+    layouts: dict[tuple[str, ...], dict[str, Any]] = {}
+    for part in plan.parts:
         sheet = by_key[(part.file, part.sheet)]
         header = [str(c).strip() if c is not None else "" for c in sheet.rows[part.header_row - 1]]
+        layout = layouts.get(tuple(header))
+        where = {
+            "label": part.label,
+            "header_row": part.header_row,
+            "thousands": part.thousands,
+            "decimal_comma": part.decimal_comma,
+        }
+        if layout is not None:
+            layout["parts"].append(where)
+            continue
         rows = sheet.rows[part.header_row : part.header_row + PREVIEW_ROWS]
-        parts.append(
-            {
-                "number": number,
-                "file": part.file,
-                "sheet": part.sheet,
-                "header_row": part.header_row,
-                "header": header,
-                "columns": part.columns,
-                "thousands": part.thousands,
-                "rows": [["" if c is None else str(c) for c in row] for row in rows],
-            }
-        )
-    return parts
+        layouts[tuple(header)] = {
+            "number": len(layouts),
+            "parts": [where],
+            "header": header,
+            "columns": part.columns,
+            "rows": [["" if c is None else str(c) for c in row] for row in rows],
+        }
+    return list(layouts.values())
+
+
+def _form_mapping(form: Any) -> dict[str, Any]:
+    """The column check's choices as a mapping. A field chosen in no layout is given as
+    an empty list: the person said it is not there, so it is not recognised either."""
+    columns: dict[str, list[str]] = {}
+    offered: set[str] = set()
+    for key, value in form.multi_items():
+        if not key.startswith("map:"):
+            continue
+        field = key.split(":")[2]
+        if field not in FIELD_LABELS:
+            continue
+        offered.add(field)
+        if str(value) and str(value) not in columns.setdefault(field, []):
+            columns[field].append(str(value))
+    for field in offered:
+        columns.setdefault(field, [])
+    thousands = form.get("thousands")
+    return {
+        "columns": columns,
+        "amounts_in_thousands": None if thousands in (None, "auto") else thousands == "yes",
+    }
 
 
 @router.post("/places/{place_id}/uploads/{token}")
 async def import_upload(request: Request, place_id: str, token: str) -> Response:
-    folder, meta = _load_upload(request, place_id, token)
-    viewer = _uploader(request, place_id, meta["agency_id"])
-    if meta["user_id"] != viewer.id:
-        raise HTTPException(status_code=404, detail="No such upload.")
+    folder, meta, viewer = _own_upload(request, place_id, token)
     form = await request.form()
     check_csrf(request, str(form.get("csrf") or ""))
-    columns: dict[str, list[str]] = {}
-    for key, value in form.multi_items():
-        if key.startswith("map:") and str(value):
-            field = key.split(":")[2]
-            if field in SYNONYMS and str(value) not in columns.setdefault(field, []):
-                columns[field].append(str(value))
-    thousands = form.get("thousands")
-    mapping = {
-        "columns": {k: v for k, v in columns.items() if v},
-        "amounts_in_thousands": None if thousands in (None, "auto") else thousands == "yes",
-    }
+    year = return_service.canonical_year(str(form.get("year") or meta["year"]))
+    try:
+        parse_financial_year(year)
+    except FinancialYearError:
+        year = meta["year"]
+    meta.update({"year": year, **_options(form)})
+    (folder / "upload.json").write_text(json.dumps(meta))
+    mapping = _form_mapping(form)
+    if not mapping["columns"].get("amount_gbp"):
+        mapping["columns"].pop("amount_gbp", None)
     (folder / "mapping.json").write_text(json.dumps(mapping))
+    with_columns = bool(mapping["columns"].get("amount_gbp"))
     store = store_of(request)
 
     def work(report: Callable[[str], None]) -> dict[str, Any]:
@@ -362,24 +391,34 @@ async def import_upload(request: Request, place_id: str, token: str) -> Response
                 meta["year"],
                 store=store,
                 place_id=place_id,
-                mapping_file=folder / "mapping.json",
+                mapping_file=folder / "mapping.json" if with_columns else None,
                 actor=viewer.email,
                 draft=True,
                 report=report,
+                include_hidden=bool(meta["include_hidden"]),
+                outside_year=meta["outside_year"],
+                names=meta.get("names"),
             )
         except ImportRejected as exc:
-            # Nothing was kept; the person fixes the file and uploads it again.
-            raise ImportRejected([_shown(p, meta) for p in exc.problems], exc.total) from None
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
+            # Nothing was stored. The files are kept (for a day) so that the person can
+            # change the year, the options or the columns and try again without
+            # re-choosing them; the whole list of problems waits beside them.
+            (folder / "problems.csv").write_text(problems_csv(exc.everything), encoding="utf-8")
+            raise
         assert result is not None
+        shutil.rmtree(folder, ignore_errors=True)
         return {"submission_id": result.submission_id, "line_count": result.line_count}
 
     job_id = request.app.state.jobs.start(
         "import-return",
         place_id,
         viewer.id,
-        {"agency_id": meta["agency_id"], "year": meta["year"], "files": meta["files"]},
+        {
+            "agency_id": meta["agency_id"],
+            "year": meta["year"],
+            "files": meta["files"],
+            "upload": token,
+        },
         work,
     )
     return RedirectResponse(f"/places/{place_id}/jobs/{job_id}", status_code=303)
@@ -399,6 +438,10 @@ def import_job(request: Request, place_id: str, job_id: str) -> Response:
     if found.status == "done":
         submission = found.result["submission_id"]
         return RedirectResponse(f"/places/{place_id}/returns/{submission}", status_code=303)
+    if found.status == "failed" and not found.result.get("message") and found.detail.get("upload"):
+        token = str(found.detail["upload"])
+        folder, meta, _viewer = _own_upload(request, place_id, token)
+        return _rejected(request, viewer, place_id, meta, token, folder, found.rejected())
     if found.status == "failed":
         message = found.result.get("message")
         return _upload_form(
@@ -409,8 +452,7 @@ def import_job(request: Request, place_id: str, job_id: str) -> Response:
             {"files": str(message)} if message else {},
             {"year": str(found.detail["year"])},
             status_code=409 if message else 400,
-            problems=found.problems(),
-            total=int(found.result.get("total", 0)),
+            rejected=found.rejected() if not message else None,
         )
     with store_of(request).sessions() as session:
         place = place_queries.get_place(session, place_id)
@@ -421,19 +463,39 @@ def import_job(request: Request, place_id: str, job_id: str) -> Response:
     )
 
 
-def _shown(problem: Problem, meta: dict[str, Any]) -> Problem:
-    """Name the file as the person uploaded it."""
-    file = problem.file
-    if file and file.split("-", 1)[0].isdigit() and file in meta["files"]:
-        file = file.split("-", 1)[1]
-    return Problem(
-        problem.code,
-        problem.message,
-        file=file,
-        sheet=problem.sheet,
-        row=problem.row,
-        column=problem.column,
-        fix=problem.fix,
+def _rejected(
+    request: Request,
+    viewer: Viewer,
+    place_id: str,
+    meta: dict[str, Any],
+    token: str,
+    folder: Path,
+    exc: ImportRejected,
+) -> HTMLResponse:
+    (folder / "problems.csv").write_text(problems_csv(exc.everything), encoding="utf-8")
+    return _upload_form(
+        request,
+        viewer,
+        place_id,
+        meta["agency_id"],
+        {},
+        {"year": meta["year"]},
+        status_code=400,
+        rejected=exc,
+        token=token,
+    )
+
+
+@router.get("/places/{place_id}/uploads/{token}/problems.csv")
+def problems_download(request: Request, place_id: str, token: str) -> Response:
+    folder, _meta, _viewer = _own_upload(request, place_id, token)
+    path = folder / "problems.csv"
+    if not path.exists():
+        raise HTTPException(status_code=404, detail="This upload has no problems to download.")
+    return Response(
+        path.read_bytes(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="problems.csv"'},
     )
 
 
@@ -496,8 +558,24 @@ def return_page(
             "errors": errors or {},
             "unclassified": return_service.unclassified(lines, known)[:50],
             "first_lines": lines.head(20).to_dicts(),
+            "notes": list(submission.mapping.get("notes") or []),  # type: ignore[call-overload]
+            "left_out": list(submission.mapping.get("left_out") or [])[:200],  # type: ignore[call-overload]
+            "left_out_total": len(submission.mapping.get("left_out") or []),  # type: ignore[arg-type]
         },
         status_code=400 if errors else 200,
+    )
+
+
+@router.get("/places/{place_id}/returns/{submission_id}/left-out.csv")
+def left_out_download(request: Request, place_id: str, submission_id: int) -> Response:
+    """Every row the import left out (totals rows, lines outside the year)."""
+    _viewer, submission = return_in_place(request, place_id, submission_id)
+    rows = list(submission.mapping.get("left_out") or [])  # type: ignore[call-overload]
+    name = f"{submission.agency_id}-{submission.financial_year}-v{submission.version}-left-out.csv"
+    return Response(
+        return_service.left_out_csv(rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
