@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
 from totalplace.core.problems import (
@@ -25,19 +24,15 @@ from totalplace.core.problems import (
     problems_csv,
 )
 from totalplace.core.reference import reference
-from totalplace.core.store import jobs
-from totalplace.core.store.db import Store
 from totalplace.core.web.pages import render
 from totalplace.core.web.security import Viewer, check_csrf, in_place, store_of
 from totalplace.core.years import FinancialYearError, parse_financial_year
-from totalplace.count import tables as count_tables
-from totalplace.count.files.returns import ReadPlan
-from totalplace.count.rules.classification import FIELD_LABELS as RULE_FIELD_LABELS
-from totalplace.count.rules.classification import MATCHED_FIELDS, RULE_FIELDS
-from totalplace.count.service import classifying
+from totalplace.count.service import classifying, views
+from totalplace.count.service import queries as count_queries
 from totalplace.count.service import returns as return_service
+from totalplace.count.service.queries import FIELD_LABELS as RULE_FIELD_LABELS
+from totalplace.count.service.queries import MATCHED_FIELDS, RULE_FIELDS, ReadPlan, Submission
 from totalplace.count.service.template import write_template
-from totalplace.count.tables import Submission
 from totalplace.places.service import queries as place_queries
 
 router = APIRouter(include_in_schema=False)
@@ -70,10 +65,8 @@ def coverage(request: Request, place_id: str, year: str | None = None) -> HTMLRe
     with store_of(request).sessions() as session:
         place = place_queries.get_place(session, place_id)
         agencies = place_queries.agencies(session, place_id)
-        query = select(Submission).where(Submission.place_id == place_id)
-        if viewer.role == "contributor":
-            query = query.where(Submission.agency_id == viewer.agency_id)
-        submissions = list(session.scalars(query.order_by(Submission.uploaded_at.desc())))
+        own = viewer.agency_id if viewer.role == "contributor" else None
+        submissions = views.returns_of(store_of(request), place_id, None, own, newest_first=True)
     years = sorted({s.financial_year for s in submissions}, reverse=True)
     chosen = year or (years[0] if years else None)
     if viewer.role == "contributor":
@@ -428,7 +421,7 @@ async def import_upload(request: Request, place_id: str, token: str) -> Response
 def import_job(request: Request, place_id: str, job_id: str) -> Response:
     """An import's progress; polled by htmx until it ends, then its outcome."""
     viewer = in_place(request, place_id, "upload")
-    found = jobs.job(store_of(request), job_id)
+    found = count_queries.import_job(store_of(request), job_id)
     if found is None or found.place_id != place_id or found.user_id != viewer.id:
         raise HTTPException(status_code=404, detail="No such import.")
     polled = request.headers.get("HX-Request") == "true"
@@ -517,7 +510,7 @@ def return_in_place(
 
 def move_return(
     request: Request,
-    change: Callable[[Store, int, str], None],
+    change: Callable[[Any, int, str], None],
     submission: Submission,
     viewer: Viewer,
 ) -> None:
@@ -537,11 +530,11 @@ def return_page(
     lines = store.lines.read(submission.lines_file)
     with store.sessions() as session:
         place = place_queries.get_place(session, place_id)
-        known = count_tables.classification_frame(session, place_id)
+        known = count_queries.classification_frame(session, place_id)
         names = {a.agency_id: a.name for a in place_queries.agencies(session, place_id)}
         newer = [
             s.version
-            for s in count_tables.submissions_for(
+            for s in count_queries.submissions_for(
                 session, place_id, submission.agency_id, submission.financial_year
             )
             if s.version > submission.version and s.status == "current"
@@ -683,7 +676,7 @@ def _classify(
     with store.sessions() as session:
         place = place_queries.get_place(session, place_id)
         years = sorted(
-            {s.financial_year for s in count_tables.current_submissions(session, place_id)},
+            {s.financial_year for s in count_queries.current_submissions(session, place_id)},
             reverse=True,
         )
     view = None
