@@ -112,6 +112,9 @@ def test_the_place_data_package_carries_the_assets(estate_store: Store, tmp_path
     descriptor = json.loads((folder / "datapackage.json").read_text())
     [resource] = [r for r in descriptor["resources"] if r["name"] == "assets"]
     assert resource["path"] == "assets.csv"
+    # The resource's columns are the contract's: running costs in pounds, not pence.
+    header = (folder / "assets.csv").read_text().splitlines()[0].split(",")
+    assert "running_cost_gbp" in header and "running_cost_pence" not in header
     delete_place(estate_store, "testshire")
     assert service.place_assets(estate_store, "testshire") == []
     import_package(folder, store=estate_store)

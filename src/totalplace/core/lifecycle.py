@@ -26,6 +26,8 @@ class Table:
     schema: str  # where its format is documented, under docs/formats/
     # Checks a record before it is stored (raises ImportRejected), e.g. a case file.
     check: Callable[[dict[str, Any], str, int], None] | None = None
+    # Integer-pence columns, which the file carries in pounds: `x_pence` as `x_gbp`.
+    money: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,11 @@ class TablesOfPlace:
                 if not items:
                     continue
                 csv_file = table.path.endswith(".csv")
-                content = rows.to_csv(table.model, items) if csv_file else rows.to_json(items)
+                content = (
+                    rows.to_csv(table.model, items, table.money)
+                    if csv_file
+                    else rows.to_json(items)
+                )
                 descriptor = {
                     "format": "csv" if csv_file else "json",
                     "mediatype": "text/csv" if csv_file else "application/json",
@@ -59,7 +65,7 @@ class TablesOfPlace:
             if content is None:
                 continue
             if table.path.endswith(".csv"):
-                items = rows.from_csv(content, table.path)
+                items = rows.from_csv(content, table.path, table.money)
             else:
                 items = rows.from_json(content, table.path)
             if table.check is not None:

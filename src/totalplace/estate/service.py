@@ -583,7 +583,16 @@ def _check_record(record: dict[str, Any], file: str, number: int) -> None:
 
 
 PLACE_DATA = TablesOfPlace(
-    (Table(AssetRow, "assets", "assets.csv", "place-data-package.md#assets", check=_check_record),)
+    (
+        Table(
+            AssetRow,
+            "assets",
+            "assets.csv",
+            "place-data-package.md#assets",
+            check=_check_record,
+            money=("running_cost_pence",),
+        ),
+    )
 )
 
 

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import DateTime, Integer, delete, select
@@ -49,14 +50,27 @@ def to_json(items: list[dict[str, Any]]) -> bytes:
     return (json.dumps(items, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
 
 
-def to_csv(model: type[DeclarativeBase], items: list[dict[str, Any]]) -> bytes:
+def pounds_name(column: str) -> str:
+    """`running_cost_pence` is written `running_cost_gbp`, in pounds."""
+    return column.removesuffix("_pence") + "_gbp"
+
+
+def to_csv(
+    model: type[DeclarativeBase], items: list[dict[str, Any]], money: tuple[str, ...] = ()
+) -> bytes:
     names = [c.name for c in _columns(model)]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(names)
+    writer.writerow([pounds_name(n) if n in money else n for n in names])
     for item in items:
-        writer.writerow(["" if item[n] is None else item[n] for n in names])
+        writer.writerow([_cell(item[n], n in money) for n in names])
     return buffer.getvalue().encode()
+
+
+def _cell(value: Any, pence: bool) -> Any:
+    if value is None:
+        return ""
+    return f"{Decimal(int(value)) / 100:.2f}" if pence else value
 
 
 def from_json(content: bytes, file: str) -> list[dict[str, Any]]:
@@ -73,14 +87,37 @@ def from_json(content: bytes, file: str) -> list[dict[str, Any]]:
     return data
 
 
-def from_csv(content: bytes, file: str) -> list[dict[str, Any]]:
+def from_csv(content: bytes, file: str, money: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportRejected(
             [Problem("file-unreadable", "the file is not UTF-8 text", file=file)]
         ) from exc
-    return list(csv.DictReader(io.StringIO(text)))
+    items = list(csv.DictReader(io.StringIO(text)))
+    problems = []
+    for number, item in enumerate(items, start=1):
+        for column in money:
+            pounds = (item.pop(pounds_name(column), "") or "").strip()
+            try:
+                amount = Decimal(pounds) if pounds else None
+            except ArithmeticError:
+                amount = None
+            if pounds and (amount is None or amount != amount.quantize(Decimal("0.01"))):
+                problems.append(
+                    Problem(
+                        "not-a-number",
+                        f"{pounds!r} is not an amount in pounds and pence",
+                        file=file,
+                        row=number + 1,
+                        column=pounds_name(column),
+                    )
+                )
+                continue
+            item[column] = None if amount is None else str(int(amount * 100))
+    if problems:
+        raise ImportRejected(problems)
+    return items
 
 
 def add_records(
