@@ -112,8 +112,14 @@ def compare(request: Request, place_id: str, year: str, before: int, after: int)
         raise HTTPException(status_code=404, detail="Choose two published versions to compare.")
     with store.sessions() as session:
         place = place_queries.get_place(session, place_id)
+        names = {a.agency_id: a.name for a in place_queries.agencies(session, place_id)}
     return render(
         request,
         "compare.html",
-        {"viewer": viewer, "place": place, "comparison": publishing.compare(store, old, new)},
+        {
+            "viewer": viewer,
+            "place": place,
+            "comparison": publishing.compare(store, old, new),
+            "names": names,
+        },
     )
