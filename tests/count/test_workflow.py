@@ -151,7 +151,7 @@ def test_invite_upload_fix_submit_accept_publish_compare(workspace: Workspace) -
     compared = viewer.get(f"{P}/compare/2010-11?before=1&after=2")
     assert compared.status_code == 200
     assert "council@testshire.test" in compared.text
-    assert re.search(r"<td[^>]*>council</td><td[^>]*>2 → 3</td>", compared.text)
+    assert re.search(r"<td[^>]*>Testshire Council</td><td[^>]*>2 → 3</td>", compared.text)
     assert "£100.00" in compared.text  # the change in the council's figure
     total = Decimal(count_place("testshire", "2010-11", store=workspace.store).total_pence) / 100
     assert total == Decimal("13900.50")
