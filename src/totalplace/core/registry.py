@@ -41,6 +41,10 @@ class Capability:
     identity: str | None = None
     # The capability that prepares the demo workspace for `totalplace serve --demo`.
     demo_workspace: str | None = None
+    # What the capability adds to the demo place once its count is imported:
+    # "module:function", called as function(store, place_id, report) -> None. Content that
+    # is illustrative says so where it is shown.
+    demo_content: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,11 @@ def demo_workspace() -> Any:
         if capability.demo_workspace:
             return load_reference(capability.demo_workspace)
     raise LookupError("no capability prepares a demo workspace")
+
+
+def demo_contents() -> list[Any]:
+    """Every capability's demo content function, in the registry's order."""
+    return [load_reference(c.demo_content) for c in capabilities() if c.demo_content]
 
 
 @cache

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from totalplace.core.context import Report, default_store, quiet
 from totalplace.core.reference import reference
+from totalplace.core.registry import demo_contents
 from totalplace.core.store.db import Store
 from totalplace.count.rules.classification import normalise_cofog
 from totalplace.count.service.returns import import_return
@@ -116,6 +117,8 @@ def build_demo(
     assert ledger is not None  # the default confirm accepts
     report("Importing the public estate")
     import_demo_estate(store)
+    for add_content in demo_contents():
+        add_content(store, PLACE_ID, report)
     return DemoBuilt(
         place_id=PLACE_ID,
         agencies=agencies,
