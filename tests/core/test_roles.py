@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import re
+from pathlib import Path
 
 import pytest
 from fastapi.routing import APIRoute
@@ -108,6 +110,15 @@ RECORD_ROUTES = {
     "/places/{place_id}/returns/{submission_id}/delete",
     "/places/{place_id}/returns/{submission_id}/send-back",
 }
+
+# A capability's own routes may be listed beside its tests, in tests/<capability>/roles.py:
+# ROUTES (entries like MATRIX's, written with P) and RECORD_ROUTES (templates).
+for _module in sorted(Path(__file__).parent.parent.glob("*/roles.py")):
+    _loaded = importlib.import_module(f"tests.{_module.parent.name}.roles")
+    # Before the People page's actions, which end the viewer's membership.
+    _ending = next(i for i, entry in enumerate(MATRIX) if "/people/invitations/" in entry[1])
+    MATRIX[_ending:_ending] = getattr(_loaded, "ROUTES", [])
+    RECORD_ROUTES.update(getattr(_loaded, "RECORD_ROUTES", set()))
 
 
 def test_every_route_is_in_the_matrix() -> None:
