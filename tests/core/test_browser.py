@@ -242,12 +242,13 @@ def test_count_together_in_the_browser(
     # Invest to save: a case, then both cases pooled and shared.
     analyst.go("/places/testshire/cases")
     for name in ("family_support.json", "two_cases.json"):
+        # A case names the place's own agencies: Testshire's NHS is its PCT.
+        text = (CASES / name).read_text().replace('"nhs"', '"pct"')
+        source = tmp_path / name
         if name == "two_cases.json":
-            second = tmp_path / "second.json"
-            second.write_text(json.dumps(json.loads((CASES / name).read_text())["cases"][1]))
-            source = second
+            source.write_text(json.dumps(json.loads(text)["cases"][1]))
         else:
-            source = CASES / name
+            source.write_text(text)
         analyst.go("/places/testshire/cases")
         analyst.page.set_input_files("#file", str(source))
         analyst.page.click("button:has-text('Add the case')")

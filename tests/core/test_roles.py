@@ -60,7 +60,7 @@ MATRIX: list[tuple[str, str, set[str]]] = [
     ("GET", f"/api{P}/publications", EVERYONE),
     ("GET", f"/api{P}/publications/2009-10/1", EVERYONE),
     ("GET", "/api/session", EVERYONE | {"outsider"}),
-    ("GET", f"{P}/cases", ANALYSTS),
+    ("GET", f"{P}/cases", EVERYONE),
     ("POST", f"{P}/cases", ANALYSTS),
     ("GET", f"{P}/cases/shares", ANALYSTS),
     ("GET", f"{P}/journeys", ANALYSTS),

@@ -32,8 +32,11 @@ PLACE = "trafford"
 def _fill(store: Store, tmp_path: Path) -> None:
     """The demo place plus one record of every capability that keeps place data."""
     build_demo(store=store)
-    case = (DATA / "cases" / "family_support.json").read_bytes()
+    case = _trafford_case()
     case_service.add_case(store, PLACE, case, "family_support.json", "lead@test")
+    # A deleted case, kept for 30 days, travels with the place too.
+    gone = case_service.add_case(store, PLACE, case, "deleted.json", "lead@test")
+    case_service.delete_case(store, PLACE, gone, "lead@test")
     journey = (DATA / "journeys" / "prison_leaver.csv").read_bytes()
     journey_service.add_from_file(store, PLACE, journey, "prison_leaver.csv", "lead@test")
     model = (DATA / "models" / "hiv_chancellor_1997.json").read_bytes()
@@ -44,6 +47,12 @@ def _fill(store: Store, tmp_path: Path) -> None:
     rules = tmp_path / "rules.csv"
     rules.write_text("service,cofog,sercop\nLibraries,08.2,CUL\n")
     return_service.classify("trafford-council", rules, store=store, place_id=PLACE)
+
+
+def _trafford_case() -> bytes:
+    """A case naming Trafford's own agencies (a case may name only the place's)."""
+    text = (DATA / "cases" / "family_support.json").read_text()
+    return text.replace('"council"', '"trafford-council"').replace('"nhs"', '"nhs-dhsc"').encode()
 
 
 @pytest.fixture
@@ -72,6 +81,7 @@ def test_demo_export_import_export_is_the_same_byte_for_byte(
         "histories.json",
         "classification_rules.csv",
         "column_mappings.json",
+        "deleted_records.json",
     ):
         assert (first / path).is_file(), path
         assert path in listed, path
@@ -97,8 +107,7 @@ def test_replace_replaces_everything_and_keeps_the_people(filled: Store, tmp_pat
         people.grant(session, user.id, PLACE, "lead", None)
         user_id = user.id
     # A second case is added after the export: the replace must take it away again.
-    case = (DATA / "cases" / "family_support.json").read_bytes()
-    case_service.add_case(filled, PLACE, case, "again.json", "lead@test")
+    case_service.add_case(filled, PLACE, _trafford_case(), "again.json", "lead@test")
     assert len(case_service.cases(filled, PLACE)) == 2
     result = import_package(package, store=filled, replace=True)
     assert result.replaced

@@ -2,46 +2,173 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from totalplace.cases.files import CaseSpec, case_from_spec, distributions
+from totalplace.cases.files import CaseSpec, CasesSpec, case_from_spec, distributions
 from totalplace.cases.rules.appraisal import Appraisal, appraise
 from totalplace.cases.rules.uncertainty import simulate
 from totalplace.cases.service.appraising import Appraised, game_from_cases
 from totalplace.cases.tables import BusinessCase
 from totalplace.core.jsonfile import parse_json, validation_problems
 from totalplace.core.lifecycle import Table, TablesOfPlace
-from totalplace.core.problems import ImportRejected, Problem
+from totalplace.core.problems import ImportRejected, NotFound, Problem
 from totalplace.core.store import audit as audit_store
 from totalplace.core.store import base as store_base
 from totalplace.core.store.db import Store
+from totalplace.deleted import service as deleted_service
+from totalplace.places.service import queries as place_queries
 from totalplace.sharing.rules.allocation import GameError
 from totalplace.sharing.service import METHODS, Allocated, allocate
 
 
-def add_case(store: Store, place_id: str, content: bytes, file: str, actor: str) -> int:
-    """Check a case file and keep it; all or nothing, every problem named by its field."""
+def specs_in(content: bytes, file: str) -> list[CaseSpec]:
+    """The cases of a case file: one case, or `{"cases": [...]}` for several; every
+    mistake named by its field (`cases[1].costs[0].amount` in a file of several)."""
+    data = parse_json(content, file, "bad-case")
     try:
-        spec = CaseSpec.model_validate(parse_json(content, file, "bad-case"))
+        if isinstance(data, dict) and "cases" in data:
+            return CasesSpec.model_validate(data).cases
+        return [CaseSpec.model_validate(data)]
     except ValidationError as exc:
         raise validation_problems(exc, file, "bad-case") from exc
-    case_from_spec(spec, file)  # every check a case must pass, before it is kept
-    cited(store, place_id, spec.model_dump(by_alias=True), file)
+
+
+def add_cases(store: Store, place_id: str, content: bytes, file: str, actor: str) -> list[int]:
+    """Check a case file of one case or several and keep them; all or nothing."""
+    specs = specs_in(content, file)
+    several = len(specs) > 1
+    problems: list[Problem] = []
+    with store.sessions() as session:
+        known = _agencies_of(session, place_id)
+    for number, spec in enumerate(specs):
+        prefix = f"cases[{number}]." if several else ""
+        problems += _checked(store, place_id, spec, file, prefix, known)
+    if problems:
+        raise ImportRejected(problems)
     with store.transaction() as session:
-        row = BusinessCase(
-            place_id=place_id,
-            name=spec.name,
-            spec=spec.model_dump(by_alias=True, exclude_none=True),
-            added_by=actor,
-            added_at=store_base.now(),
-        )
-        session.add(row)
-        session.flush()
-        audit_store.audit(session, actor, "add-case", place_id, {"case": spec.name, "id": row.id})
+        return [_keep(session, place_id, spec, actor) for spec in specs]
+
+
+def add_case(store: Store, place_id: str, content: bytes, file: str, actor: str) -> int:
+    """Check a case file and keep its case (the first, if it holds several)."""
+    return add_cases(store, place_id, content, file, actor)[0]
+
+
+def _agencies_of(session: Session, place_id: str) -> dict[str, str]:
+    return {a.agency_id: a.name for a in place_queries.agencies(session, place_id)}
+
+
+def agencies_of(store: Store, place_id: str) -> dict[str, str]:
+    """The place's agencies, id to name: the ones a case may name."""
+    with store.sessions() as session:
+        return _agencies_of(session, place_id)
+
+
+def _checked(
+    store: Store,
+    place_id: str,
+    spec: CaseSpec,
+    file: str,
+    prefix: str,
+    known: dict[str, str],
+) -> list[Problem]:
+    """Every problem with a case, each named by its field: the case's own checks, its
+    agencies (they must be the place's), and the quotes it cites."""
+    problems: list[Problem] = []
+
+    def moved(found: list[Problem]) -> list[Problem]:
+        return [replace(p, column=f"{prefix}{p.column}" if p.column else p.column) for p in found]
+
+    try:
+        case_from_spec(spec, file)
+    except ImportRejected as exc:
+        problems += moved(list(exc.problems))
+    problems += moved(unknown_agencies(spec, known, file))
+    try:
+        cited(store, place_id, spec.model_dump(by_alias=True), file)
+    except ImportRejected as exc:
+        problems += moved(list(exc.problems))
+    return problems
+
+
+def unknown_agencies(spec: CaseSpec, known: dict[str, str], file: str) -> list[Problem]:
+    """A problem for each cost or benefit naming an agency the place does not have (a
+    typo such as "lancs-county" would otherwise get a share of the savings)."""
+    listed = ", ".join(sorted(known)) or "none yet"
+    out = []
+    for kind in ("costs", "benefits"):
+        for number, flow in enumerate(getattr(spec, kind)):
+            if flow.agency not in known:
+                out.append(
+                    Problem(
+                        "bad-case",
+                        f"{flow.agency!r} is not an agency of this place",
+                        file=file,
+                        column=f"{kind}[{number}].agency",
+                        fix=f"Use the id of one of the place's agencies ({listed}), or add "
+                        "the agency to the place first.",
+                    )
+                )
+    return out
+
+
+def _keep(session: Session, place_id: str, spec: CaseSpec, actor: str) -> int:
+    row = BusinessCase(
+        place_id=place_id,
+        name=spec.name,
+        spec=spec.model_dump(by_alias=True, exclude_none=True),
+        added_by=actor,
+        added_at=store_base.now(),
+    )
+    session.add(row)
+    session.flush()
+    audit_store.audit(session, actor, "add-case", place_id, {"case": spec.name, "id": row.id})
+    return row.id
+
+
+def save_case(store: Store, place_id: str, case_id: int | None, spec: CaseSpec, actor: str) -> int:
+    """Keep a case built or edited in the page: the same checks as a file, then a new
+    case (no `case_id`) or the case changed in place; audited either way."""
+    problems = _checked(store, place_id, spec, "case", "", agencies_of(store, place_id))
+    if problems:
+        raise ImportRejected(problems)
+    with store.transaction() as session:
+        if case_id is None:
+            return _keep(session, place_id, spec, actor)
+        row = _row(session, place_id, case_id)
+        row.name = spec.name
+        row.spec = spec.model_dump(by_alias=True, exclude_none=True)
+        audit_store.audit(session, actor, "edit-case", place_id, {"case": spec.name, "id": row.id})
         return row.id
+
+
+def _row(session: Session, place_id: str, case_id: int) -> BusinessCase:
+    row = session.get(BusinessCase, case_id)
+    if row is None or row.place_id != place_id:
+        raise NotFound(f"there is no business case {case_id} in this place")
+    return row
+
+
+def delete_case(store: Store, place_id: str, case_id: int, actor: str) -> None:
+    """Set the case aside for 30 days (Recently deleted), where it can be restored."""
+    with store.transaction() as session:
+        row = _row(session, place_id, case_id)
+        deleted_service.set_aside(session, place_id, "business_cases", row, row.name, actor)
+
+
+def case_file(row: BusinessCase) -> bytes:
+    """The case as a case file: uploading it again makes the same case."""
+    return (json.dumps(row.spec, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def spec_of(row: BusinessCase) -> CaseSpec:
+    return CaseSpec.model_validate(row.spec)
 
 
 def cases(store: Store, place_id: str) -> list[BusinessCase]:
