@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from totalplace.core.lifecycle import Table, TablesOfPlace
 from totalplace.core.problems import ImportRejected, NotFound, Problem
@@ -15,6 +17,7 @@ from totalplace.core.reference import gdp_deflator
 from totalplace.core.store import audit as audit_store
 from totalplace.core.store import base as store_base
 from totalplace.core.store.db import Store
+from totalplace.deleted import service as deleted_service
 from totalplace.journeys.files.journeys import parse_journeys, write_journeys
 from totalplace.journeys.files.swimlane import swimlane_svg
 from totalplace.journeys.files.unitcosts import read_unit_costs, unit_costs
@@ -70,10 +73,8 @@ def as_journey(record: JourneyRecord) -> Journey:
     )
 
 
-def add_step(
-    store: Store, place_id: str, record_id: int, fields: dict[str, str], actor: str
-) -> None:
-    """One more contact, entered in the workspace; every field checked."""
+def _checked_step(fields: dict[str, str], number: int) -> Step:
+    """A contact entered in the workspace; every field checked, each problem on its field."""
     problems = []
 
     def bad(column: str, message: str) -> None:
@@ -93,33 +94,95 @@ def add_step(
         except ValueError:
             problems.append(Problem("not-a-number", f"{text!r} is not a number", column=column))
             continue
-        if numbers[column] < 0:
+        if not math.isfinite(numbers[column]):
+            problems.append(Problem("not-a-number", f"{text!r} is not a number", column=column))
+        elif numbers[column] < 0:
             bad(column, f"{text} is negative")
+        elif column != "cost_gbp" and numbers[column] != int(numbers[column]):
+            bad(column, f"{text} is not a whole number of days")
     if problems:
         raise ImportRejected(problems)
+    return Step(
+        number,
+        fields["agency"].strip(),
+        fields["service"].strip(),
+        fields.get("channel", "").strip(),
+        int(numbers["day"]),
+        int(numbers["wait_days"]),
+        outcome,
+        numbers["cost_gbp"],
+    )
+
+
+def _record(session: Session, place_id: str, record_id: int) -> JourneyRecord:
+    record = session.get(JourneyRecord, record_id)
+    if record is None or record.place_id != place_id:
+        raise NotFound("there is no such journey")
+    return record
+
+
+def add_step(
+    store: Store, place_id: str, record_id: int, fields: dict[str, str], actor: str
+) -> None:
+    """One more contact, entered in the workspace; every field checked."""
+    save_step(store, place_id, record_id, None, fields, actor)
+
+
+def save_step(
+    store: Store,
+    place_id: str,
+    record_id: int,
+    number: int | None,
+    fields: dict[str, str],
+    actor: str,
+) -> None:
+    """A new step (no `number`), or the step with that number changed; audited."""
+    checked = _checked_step(fields, 0)
     with store.transaction() as session:
-        record = session.get(JourneyRecord, record_id)
-        if record is None or record.place_id != place_id:
-            raise NotFound("there is no such journey")
-        number = max((int(str(s["number"])) for s in record.steps), default=0) + 1
-        step = Step(
-            number,
-            fields["agency"].strip(),
-            fields["service"].strip(),
-            fields.get("channel", "").strip(),
-            int(numbers["day"]),
-            int(numbers["wait_days"]),
-            outcome,
-            numbers["cost_gbp"],
+        record = _record(session, place_id, record_id)
+        numbers = [int(str(s["number"])) for s in record.steps]
+        if number is not None and number not in numbers:
+            raise NotFound(f"journey {record.journey_id} has no step {number}")
+        kept = number if number is not None else max(numbers, default=0) + 1
+        step = asdict(replace(checked, number=kept))
+        if number is None:
+            record.steps = [*record.steps, step]
+        else:
+            record.steps = [step if int(str(s["number"])) == number else s for s in record.steps]
+        action = "add-journey-step" if number is None else "edit-journey-step"
+        audit_store.audit(
+            session, actor, action, place_id, {"journey": record.journey_id, "step": kept}
         )
-        record.steps = [*record.steps, asdict(step)]
+
+
+def delete_step(store: Store, place_id: str, record_id: int, number: int, actor: str) -> None:
+    with store.transaction() as session:
+        record = _record(session, place_id, record_id)
+        left = [s for s in record.steps if int(str(s["number"])) != number]
+        if len(left) == len(record.steps):
+            raise NotFound(f"journey {record.journey_id} has no step {number}")
+        record.steps = left
         audit_store.audit(
             session,
             actor,
-            "add-journey-step",
+            "delete-journey-step",
             place_id,
             {"journey": record.journey_id, "step": number},
         )
+
+
+def step_of(record: JourneyRecord, number: int) -> dict[str, object]:
+    found = next((s for s in record.steps if int(str(s["number"])) == number), None)
+    if found is None:
+        raise NotFound(f"journey {record.journey_id} has no step {number}")
+    return found
+
+
+def delete_journey(store: Store, place_id: str, record_id: int, actor: str) -> None:
+    """Set the journey aside for 30 days (Recently deleted), where it can be restored."""
+    with store.transaction() as session:
+        record = _record(session, place_id, record_id)
+        deleted_service.set_aside(session, place_id, "journeys", record, record.journey_id, actor)
 
 
 def start(

@@ -40,7 +40,7 @@ def _journeys(
 
 @router.get("/places/{place_id}/journeys")
 def journeys(request: Request, place_id: str) -> HTMLResponse:
-    return _journeys(request, in_place(request, place_id, "analyse"), place_id)
+    return _journeys(request, in_place(request, place_id, "view"), place_id)
 
 
 @router.post("/places/{place_id}/journeys")
@@ -142,7 +142,7 @@ async def cite_quote(request: Request, place_id: str, record_id: int) -> Respons
 
 @router.get("/places/{place_id}/journeys/{record_id:int}")
 def journey(request: Request, place_id: str, record_id: int) -> HTMLResponse:
-    return _journey_page(request, in_place(request, place_id, "analyse"), place_id, record_id)
+    return _journey_page(request, in_place(request, place_id, "view"), place_id, record_id)
 
 
 @router.post("/places/{place_id}/journeys/{record_id:int}/steps")
@@ -155,3 +155,108 @@ async def add_step(request: Request, place_id: str, record_id: int) -> Response:
     except ImportRejected as exc:
         return _journey_page(request, viewer, place_id, record_id, list(exc.problems), form, 400)
     return RedirectResponse(f"/places/{place_id}/journeys/{record_id}", status_code=303)
+
+
+def _step_page(
+    request: Request,
+    viewer: Viewer,
+    place_id: str,
+    record_id: int,
+    number: int,
+    form: dict[str, str] | None = None,
+    problems: list[Problem] | None = None,
+) -> HTMLResponse:
+    record = numbered(journey_service.records(store_of(request), place_id), record_id, "journey")
+    step = journey_service.step_of(record, number)
+    return render(
+        request,
+        "journey_step.html",
+        {
+            "viewer": viewer,
+            "place": place_of(request, place_id),
+            "record": record,
+            "number": number,
+            "form": form if form is not None else {k: str(v) for k, v in step.items()},
+            "problems": problems or [],
+            "outcomes": journey_service.OUTCOMES,
+        },
+        status_code=400 if problems else 200,
+    )
+
+
+@router.get("/places/{place_id}/journeys/{record_id:int}/steps/{number:int}")
+def edit_step(request: Request, place_id: str, record_id: int, number: int) -> HTMLResponse:
+    viewer = in_place(request, place_id, "analyse")
+    return _step_page(request, viewer, place_id, record_id, number)
+
+
+@router.post("/places/{place_id}/journeys/{record_id:int}/steps/{number:int}")
+async def change_step(request: Request, place_id: str, record_id: int, number: int) -> Response:
+    viewer = in_place(request, place_id, "analyse")
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(request, form.get("csrf"))
+    try:
+        journey_service.save_step(
+            store_of(request), place_id, record_id, number, form, viewer.email
+        )
+    except ImportRejected as exc:
+        return _step_page(request, viewer, place_id, record_id, number, form, list(exc.problems))
+    return RedirectResponse(f"/places/{place_id}/journeys/{record_id}", status_code=303)
+
+
+def _confirm(request: Request, viewer: Viewer, place_id: str, **what: str) -> HTMLResponse:
+    return render(
+        request,
+        "confirm_delete.html",
+        {"viewer": viewer, "place": place_of(request, place_id), **what},
+    )
+
+
+@router.get("/places/{place_id}/journeys/{record_id:int}/steps/{number:int}/delete")
+def confirm_delete_step(
+    request: Request, place_id: str, record_id: int, number: int
+) -> HTMLResponse:
+    viewer = in_place(request, place_id, "analyse")
+    record = numbered(journey_service.records(store_of(request), place_id), record_id, "journey")
+    step = journey_service.step_of(record, number)
+    return _confirm(
+        request,
+        viewer,
+        place_id,
+        what="step",
+        name=f"{number}: {step['agency']}, {step['service']}",
+        action=f"/places/{place_id}/journeys/{record_id}/steps/{number}/delete",
+        back=f"/places/{place_id}/journeys/{record_id}",
+        final="The step is taken out of the journey for good; it can be entered again.",
+    )
+
+
+@router.post("/places/{place_id}/journeys/{record_id:int}/steps/{number:int}/delete")
+async def delete_step(request: Request, place_id: str, record_id: int, number: int) -> Response:
+    viewer = in_place(request, place_id, "analyse")
+    check_csrf(request, str((await request.form()).get("csrf") or ""))
+    journey_service.delete_step(store_of(request), place_id, record_id, number, viewer.email)
+    return RedirectResponse(f"/places/{place_id}/journeys/{record_id}", status_code=303)
+
+
+@router.get("/places/{place_id}/journeys/{record_id:int}/delete")
+def confirm_delete_journey(request: Request, place_id: str, record_id: int) -> HTMLResponse:
+    viewer = in_place(request, place_id, "analyse")
+    record = numbered(journey_service.records(store_of(request), place_id), record_id, "journey")
+    return _confirm(
+        request,
+        viewer,
+        place_id,
+        what="journey",
+        name=record.journey_id,
+        action=f"/places/{place_id}/journeys/{record_id}/delete",
+        back=f"/places/{place_id}/journeys/{record_id}",
+    )
+
+
+@router.post("/places/{place_id}/journeys/{record_id:int}/delete")
+async def delete_journey(request: Request, place_id: str, record_id: int) -> Response:
+    viewer = in_place(request, place_id, "analyse")
+    check_csrf(request, str((await request.form()).get("csrf") or ""))
+    journey_service.delete_journey(store_of(request), place_id, record_id, viewer.email)
+    return RedirectResponse(f"/places/{place_id}/deleted", status_code=303)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from totalplace.core.problems import Problem
 from totalplace.core.web.pages import numbered, render
-from totalplace.core.web.security import Viewer, in_place, place_of, store_of
+from totalplace.core.web.security import Viewer, check_csrf, in_place, place_of, store_of
 from totalplace.core.web.uploads import import_upload
 from totalplace.models.service import models as model_service
 
@@ -37,7 +37,7 @@ def _models(
 
 @router.get("/places/{place_id}/models")
 def models(request: Request, place_id: str) -> HTMLResponse:
-    return _models(request, in_place(request, place_id, "analyse"), place_id)
+    return _models(request, in_place(request, place_id, "view"), place_id)
 
 
 @router.post("/places/{place_id}/models")
@@ -59,7 +59,7 @@ async def add_model(request: Request, place_id: str) -> Response:
 
 @router.get("/places/{place_id}/models/{record_id:int}")
 def model(request: Request, place_id: str, record_id: int) -> HTMLResponse:
-    viewer = in_place(request, place_id, "analyse")
+    viewer = in_place(request, place_id, "view")
     records = model_service.records(store_of(request), place_id)
     record = numbered(records, record_id, "cost-of-failure model")
     return render(
@@ -71,4 +71,43 @@ def model(request: Request, place_id: str, record_id: int) -> HTMLResponse:
             "record": record,
             "result": model_service.run(record.spec),
         },
+    )
+
+
+@router.get("/places/{place_id}/models/{record_id:int}/delete")
+def confirm_delete(request: Request, place_id: str, record_id: int) -> HTMLResponse:
+    viewer = in_place(request, place_id, "analyse")
+    records = model_service.records(store_of(request), place_id)
+    record = numbered(records, record_id, "cost-of-failure model")
+    return render(
+        request,
+        "confirm_delete.html",
+        {
+            "viewer": viewer,
+            "place": place_of(request, place_id),
+            "what": "cost-of-failure model",
+            "name": record.name,
+            "action": f"/places/{place_id}/models/{record_id}/delete",
+            "back": f"/places/{place_id}/models/{record_id}",
+        },
+    )
+
+
+@router.post("/places/{place_id}/models/{record_id:int}/delete")
+async def delete_model(request: Request, place_id: str, record_id: int) -> Response:
+    viewer = in_place(request, place_id, "analyse")
+    check_csrf(request, str((await request.form()).get("csrf") or ""))
+    model_service.delete_model(store_of(request), place_id, record_id, viewer.email)
+    return RedirectResponse(f"/places/{place_id}/deleted", status_code=303)
+
+
+@router.get("/places/{place_id}/models/{record_id:int}.json")
+def download_model(request: Request, place_id: str, record_id: int) -> Response:
+    in_place(request, place_id, "view")
+    records = model_service.records(store_of(request), place_id)
+    record = numbered(records, record_id, "cost-of-failure model")
+    return Response(
+        model_service.model_file(record),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="model-{record_id}.json"'},
     )

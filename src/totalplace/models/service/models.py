@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from totalplace.core.jsonfile import parse_json
 from totalplace.core.lifecycle import Table, TablesOfPlace
-from totalplace.core.problems import ImportRejected, Problem
+from totalplace.core.problems import ImportRejected, NotFound, Problem
 from totalplace.core.store import audit as audit_store
 from totalplace.core.store import base as store_base
 from totalplace.core.store.db import Store
+from totalplace.deleted import service as deleted_service
 from totalplace.models.files import model_from_spec, validated_model
 from totalplace.models.rules.expressions import ExpressionError
 from totalplace.models.rules.statemodel import ModelError
@@ -45,6 +46,20 @@ def add_model(store: Store, place_id: str, content: bytes, file: str, actor: str
         session.flush()
         audit_store.audit(session, actor, "add-model", place_id, {"model": spec.name})
         return record.id
+
+
+def delete_model(store: Store, place_id: str, record_id: int, actor: str) -> None:
+    """Set the model aside for 30 days (Recently deleted), where it can be restored."""
+    with store.transaction() as session:
+        record = session.get(ModelRecord, record_id)
+        if record is None or record.place_id != place_id:
+            raise NotFound(f"there is no cost-of-failure model {record_id} in this place")
+        deleted_service.set_aside(session, place_id, "models", record, record.name, actor)
+
+
+def model_file(record: ModelRecord) -> bytes:
+    """The model as a model file: uploading it again makes the same model."""
+    return (json.dumps(record.spec, indent=2, ensure_ascii=False) + "\n").encode()
 
 
 def records(store: Store, place_id: str) -> list[ModelRecord]:
