@@ -7,3 +7,8 @@ RECORD_ROUTES = {
     "/places/{place_id}/models/{record_id}.json",
     "/places/{place_id}/models/{record_id}/delete",
 }
+RECORD_ROUTES |= {"/places/{place_id}/models/{record_id}/edit"}
+ROUTES = [
+    ("GET", "/places/testshire/models/new", {"lead", "analyst"}),
+    ("POST", "/places/testshire/models/new", {"lead", "analyst"}),
+]

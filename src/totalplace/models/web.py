@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from totalplace.core.problems import Problem
+from totalplace.core.problems import ImportRejected, Problem
 from totalplace.core.web.pages import numbered, render
 from totalplace.core.web.security import Viewer, check_csrf, in_place, place_of, store_of
 from totalplace.core.web.uploads import import_upload
+from totalplace.models.service import form as model_form
 from totalplace.models.service import models as model_service
 
 router = APIRouter(include_in_schema=False)
@@ -111,3 +112,74 @@ def download_model(request: Request, place_id: str, record_id: int) -> Response:
         media_type="application/json",
         headers={"Content-Disposition": f'attachment; filename="model-{record_id}.json"'},
     )
+
+
+def _form_page(
+    request: Request,
+    viewer: Viewer,
+    place_id: str,
+    state: model_form.ModelForm,
+    record_id: int | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "model_form.html",
+        {
+            "viewer": viewer,
+            "place": place_of(request, place_id),
+            "form": state,
+            "record_id": record_id,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/places/{place_id}/models/new")
+def new_model(request: Request, place_id: str) -> HTMLResponse:
+    viewer = in_place(request, place_id, "analyse")
+    return _form_page(request, viewer, place_id, model_form.blank())
+
+
+@router.get("/places/{place_id}/models/{record_id:int}/edit")
+def edit_model(request: Request, place_id: str, record_id: int) -> HTMLResponse:
+    viewer = in_place(request, place_id, "analyse")
+    records = model_service.records(store_of(request), place_id)
+    record = numbered(records, record_id, "cost-of-failure model")
+    state = model_form.from_spec(model_service.spec_of(record))
+    return _form_page(request, viewer, place_id, state, record_id)
+
+
+async def _save(request: Request, place_id: str, record_id: int | None) -> Response:
+    viewer = in_place(request, place_id, "analyse")
+    posted = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(request, posted.get("csrf"))
+    state = model_form.submitted(posted)
+    if record_id is not None:
+        records = model_service.records(store_of(request), place_id)
+        stored = numbered(records, record_id, "cost-of-failure model")
+        state.kept = model_service.spec_of(stored).model_dump()
+    if "more" in posted:  # the tables laid out again, or another phase: nothing saved yet
+        return _form_page(request, viewer, place_id, state, record_id)
+    spec = model_form.to_spec(state)
+    if spec is None:
+        return _form_page(request, viewer, place_id, state, record_id, 400)
+    try:
+        checked = model_service.checked(spec.model_dump(), "model")
+        number = model_service.save_model(
+            store_of(request), place_id, record_id, checked, viewer.email
+        )
+    except ImportRejected as exc:
+        state = model_form.with_problems(state, list(exc.problems))
+        return _form_page(request, viewer, place_id, state, record_id, 400)
+    return RedirectResponse(f"/places/{place_id}/models/{number}", status_code=303)
+
+
+@router.post("/places/{place_id}/models/new")
+async def create_model(request: Request, place_id: str) -> Response:
+    return await _save(request, place_id, None)
+
+
+@router.post("/places/{place_id}/models/{record_id:int}/edit")
+async def change_model(request: Request, place_id: str, record_id: int) -> Response:
+    return await _save(request, place_id, record_id)

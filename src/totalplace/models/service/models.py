@@ -16,25 +16,46 @@ from totalplace.core.store import audit as audit_store
 from totalplace.core.store import base as store_base
 from totalplace.core.store.db import Store
 from totalplace.deleted import service as deleted_service
-from totalplace.models.files import model_from_spec, validated_model
+from totalplace.models.files import ModelSpec, model_from_spec, validated_model
 from totalplace.models.rules.expressions import ExpressionError
 from totalplace.models.rules.statemodel import ModelError
 from totalplace.models.service.modelling import run_model_file
 from totalplace.models.tables import ModelRecord
 
 
-def add_model(store: Store, place_id: str, content: bytes, file: str, actor: str) -> int:
-    spec = validated_model(parse_json(content, file, "bad-model"), file)
+def checked(data: Any, file: str) -> ModelSpec:
+    """A model spec that passes every check, and runs: a model that cannot run is refused
+    now, not when opened. Every problem is named by its field."""
+    spec = validated_model(data, file)
     model_from_spec(spec, file)
     try:
-        run(spec.model_dump())  # a model that cannot run is refused now, not when opened
+        run(spec.model_dump())
     except ModelError as exc:
         raise ImportRejected(
             [Problem("bad-model", exc.message, file=file, column=exc.where)]
         ) from exc
     except ExpressionError as exc:
         raise ImportRejected([Problem("bad-model", str(exc), file=file)]) from exc
+    return spec
+
+
+def add_model(store: Store, place_id: str, content: bytes, file: str, actor: str) -> int:
+    spec = checked(parse_json(content, file, "bad-model"), file)
+    return save_model(store, place_id, None, spec, actor)
+
+
+def save_model(
+    store: Store, place_id: str, record_id: int | None, spec: ModelSpec, actor: str
+) -> int:
+    """Keep a checked model: a new one (no `record_id`), or the model changed in place."""
     with store.transaction() as session:
+        if record_id is not None:
+            record = session.get(ModelRecord, record_id)
+            if record is None or record.place_id != place_id:
+                raise NotFound(f"there is no cost-of-failure model {record_id} in this place")
+            record.name, record.spec = spec.name, spec.model_dump()
+            audit_store.audit(session, actor, "edit-model", place_id, {"model": spec.name})
+            return record.id
         record = ModelRecord(
             place_id=place_id,
             name=spec.name,
@@ -55,6 +76,10 @@ def delete_model(store: Store, place_id: str, record_id: int, actor: str) -> Non
         if record is None or record.place_id != place_id:
             raise NotFound(f"there is no cost-of-failure model {record_id} in this place")
         deleted_service.set_aside(session, place_id, "models", record, record.name, actor)
+
+
+def spec_of(record: ModelRecord) -> ModelSpec:
+    return validated_model(record.spec, record.name)
 
 
 def model_file(record: ModelRecord) -> bytes:
