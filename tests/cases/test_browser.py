@@ -135,6 +135,18 @@ def test_case_journey_and_model_from_forms(
     assert "With support against today" in page.inner_text("main")
     fits(analyst, "75-model-result")
 
+    # The budget impact of cutting the support, from that model, before the decision.
+    analyst.go(f"{P}/models")
+    page.click("a:has-text('Budget impact of a change')")
+    analyst.check()
+    page.select_option("#now", "with support")
+    page.select_option("#after", "today")
+    page.fill("#people", "100")
+    page.click("button:has-text('Show the impact')")
+    analyst.check()
+    assert "dwp" in page.inner_text("#impact") and "2026-27" in page.inner_text("#impact")
+    fits(analyst, "76-budget-impact")
+
     # A viewer reads the case, with nothing to change.
     viewer = Person(browser, server, shots=False)
     viewer.sign_in("viewer@testshire.test")

@@ -11,4 +11,5 @@ RECORD_ROUTES |= {"/places/{place_id}/models/{record_id}/edit"}
 ROUTES = [
     ("GET", "/places/testshire/models/new", {"lead", "analyst"}),
     ("POST", "/places/testshire/models/new", {"lead", "analyst"}),
+    ("GET", "/places/testshire/models/impact", {"lead", "analyst"}),
 ]

@@ -183,3 +183,35 @@ async def create_model(request: Request, place_id: str) -> Response:
 @router.post("/places/{place_id}/models/{record_id:int}/edit")
 async def change_model(request: Request, place_id: str, record_id: int) -> Response:
     return await _save(request, place_id, record_id)
+
+
+@router.get("/places/{place_id}/models/impact")
+def budget_impact(request: Request, place_id: str) -> HTMLResponse:
+    """A proposed change, described in a GET form (nothing is kept), and what it shifts
+    onto every agency year by year, from one of the place's models."""
+    viewer = in_place(request, place_id, "analyse")
+    fields = {k: str(v).strip() for k, v in request.query_params.items()}
+    store = store_of(request)
+    result, problems = None, []
+    if "model" in fields:
+        try:
+            result = model_service.budget_impact(store, place_id, fields)
+        except ImportRejected as exc:
+            problems = list(exc.problems)
+    records = model_service.records(store, place_id)
+    return render(
+        request,
+        "impact.html",
+        {
+            "viewer": viewer,
+            "place": place_of(request, place_id),
+            "records": records,
+            "strategies": {
+                r.id: [s.name for s in model_service.spec_of(r).strategies] for r in records
+            },
+            "fields": fields,
+            "errors": {p.column: p.message for p in problems if p.column},
+            "result": result,
+        },
+        status_code=400 if problems else 200,
+    )

@@ -157,3 +157,10 @@ def case_from_model(
         "costs": costs,
         "benefits": benefits,
     }
+
+
+def yearly_costs(path: Path | str) -> tuple[list[str], dict[str, np.ndarray]]:
+    """Each strategy's undiscounted cost per person by cycle and agency, (cycles, agencies)."""
+    spec, model = read_model(Path(path))
+    base = run_cohort(model, base_values(spec))
+    return base.agencies, {s.name: np.asarray(s.yearly) for s in base.strategies}

@@ -12,14 +12,17 @@ from sqlalchemy import select
 from totalplace.core.jsonfile import parse_json
 from totalplace.core.lifecycle import Table, TablesOfPlace
 from totalplace.core.problems import ImportRejected, NotFound, Problem
+from totalplace.core.reference import discount_schedule
 from totalplace.core.store import audit as audit_store
 from totalplace.core.store import base as store_base
 from totalplace.core.store.db import Store
+from totalplace.core.years import FinancialYearError, parse_financial_year
 from totalplace.deleted import service as deleted_service
 from totalplace.models.files import ModelSpec, model_from_spec, validated_model
 from totalplace.models.rules.expressions import ExpressionError
+from totalplace.models.rules.shift import Shift, shifted_costs
 from totalplace.models.rules.statemodel import ModelError
-from totalplace.models.service.modelling import run_model_file
+from totalplace.models.service.modelling import run_model_file, yearly_costs
 from totalplace.models.tables import ModelRecord
 
 
@@ -101,6 +104,71 @@ def run(spec: dict[str, Any], draws: int | None = None) -> dict[str, Any]:
         path = Path(folder) / "model.json"
         path.write_text(json.dumps(spec))
         return run_model_file(path, draws)
+
+
+def budget_impact(
+    store: Store,
+    place_id: str,
+    fields: dict[str, str],
+) -> tuple[ModelRecord, Shift, dict[str, str]]:
+    """What moving `people` a year from strategy `now` to strategy `after` of a model, for
+    `years` years from `first_year`, shifts onto each agency year by year; every wrong
+    field is a problem on that field. Returns the model, the shift and the years' labels."""
+    problems: list[Problem] = []
+
+    def bad(column: str, message: str, code: str = "out-of-range") -> None:
+        problems.append(Problem(code, message, column=column))
+
+    chosen = {r.id: r for r in records(store, place_id)}
+    try:
+        record = chosen[int(fields.get("model", ""))]
+    except (ValueError, KeyError):
+        raise ImportRejected(
+            [Problem("blank-value", "choose one of the place's models", column="model")]
+        ) from None
+    names = [s.name for s in spec_of(record).strategies]
+    for column in ("now", "after"):
+        if fields.get(column) not in names:
+            bad(column, f"choose one of the model's strategies: {', '.join(names)}")
+    if not problems and fields["now"] == fields["after"]:
+        bad("after", "choose a different strategy from the service as it is")
+    numbers: dict[str, float] = {}
+    for column, limit in (("people", 10_000_000), ("years", 50)):
+        text = fields.get(column, "").replace(",", "").strip()
+        try:
+            numbers[column] = float(text)
+        except ValueError:
+            bad(column, f"{text!r} is not a number", "not-a-number")
+            continue
+        if not 0 < numbers[column] <= limit or (column == "years" and not text.isdigit()):
+            bad(
+                column,
+                f"enter a whole number from 1 to {limit:,}"
+                if column == "years"
+                else f"enter a number of people above 0, up to {limit:,}",
+            )
+    try:
+        start = parse_financial_year(fields.get("first_year", ""))
+    except FinancialYearError as exc:
+        bad("first_year", str(exc))
+        start = 0
+    if problems:
+        raise ImportRejected(problems)
+    with tempfile.TemporaryDirectory(prefix="totalplace-model-") as folder:
+        path = Path(folder) / "model.json"
+        path.write_text(json.dumps(record.spec))
+        agencies, yearly = yearly_costs(path)
+    shift = shifted_costs(
+        agencies,
+        yearly[fields["now"]],
+        yearly[fields["after"]],
+        numbers["people"],
+        int(numbers["years"]),
+        None,
+        discount_schedule(),
+    )
+    labels = {str(y): f"{start + y}-{(start + y + 1) % 100:02d}" for y in range(shift.years)}
+    return record, shift, labels
 
 
 def _check_stored_model(record: dict[str, Any], file: str, number: int) -> None:
