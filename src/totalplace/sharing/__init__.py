@@ -8,4 +8,5 @@ CAPABILITY = Capability(
     order=60,
     router="totalplace.sharing.web:router",
     commands="totalplace.sharing.commands:app",
+    demo_content="totalplace.sharing.demo:add_demo",
 )

@@ -225,6 +225,7 @@ class PlaceShares:
     run: list[str]  # the cases the pool runs
     not_run: list[str]  # the cases not worth running even to everyone together
     total: float
+    descriptions: dict[str, str]  # case -> what it says of itself (e.g. that it is illustrative)
     rules: dict[str, Allocated]
     positions: dict[str, list[Position]]
     errors: dict[str, str]
@@ -256,7 +257,7 @@ def place_shares(store: Store, place_id: str) -> PlaceShares:
             ]
         )
     if not pooled:
-        return PlaceShares([], names, [], [], 0.0, {}, {}, {})
+        return PlaceShares([], names, [], [], 0.0, {}, {}, {}, {})
     game = pooled_game(pooled)
     costs, benefits = costs_and_benefits(pooled, game.players)
     weights = [benefits[p] for p in game.players]
@@ -280,10 +281,33 @@ def place_shares(store: Store, place_id: str) -> PlaceShares:
         [c.name for c in pooled if c.name in run],
         [c.name for c in pooled if c.name not in run],
         game.value(game.grand),
+        {r.name: str(r.spec.get("description") or "") for r in rows},
         out,
         where,
         errors,
     )
+
+
+def require_agencies(store: Store, place_id: str, wanted: list[str], what: str) -> dict[str, str]:
+    """The names of agencies something is about to name (a demo's cases, journeys,
+    models): each must be an agency of the place, or nothing is added."""
+    from totalplace.places.service.queries import agencies
+
+    with store.sessions() as session:
+        names = {a.agency_id: a.name for a in agencies(session, place_id)}
+    missing = [a for a in wanted if a not in names]
+    if missing:
+        raise ImportRejected(
+            [
+                Problem(
+                    "unknown-agency",
+                    f"{what} names {a!r}, which is not an agency of the place {place_id!r}",
+                    column="agency",
+                )
+                for a in missing
+            ]
+        )
+    return {a: names[a] for a in wanted}
 
 
 # The rules' own explanations, for the pages that show every rule side by side.
