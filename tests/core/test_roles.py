@@ -67,7 +67,7 @@ MATRIX: list[tuple[str, str, set[str]]] = [
     ("POST", f"{P}/journeys", ANALYSTS),
     ("POST", f"{P}/journeys/new", ANALYSTS),
     ("GET", f"{P}/models", ANALYSTS),
-    ("GET", f"{P}/history", ANALYSTS),
+    ("GET", f"{P}/history", EVERYONE),
     ("POST", f"{P}/history", ANALYSTS),
     ("POST", f"{P}/models", ANALYSTS),
     ("GET", f"/api{P}/returns", UPLOADERS),
