@@ -99,3 +99,27 @@ def test_the_demo_refuses_a_place_without_its_agencies(demo: tuple[Store, TestCl
         add_demo(store, "nowhere", print)
     assert {p.code for p in caught.value.problems} == {"unknown-agency"}
     assert "'gm-police'" in str(caught.value)
+
+
+def test_the_demo_has_a_learning_history_with_approved_quotes(
+    demo: tuple[Store, TestClient],
+) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    _, client = demo
+    listing = client.get(f"{T}/history")
+    assert "Illustrative demo interviews" in listing.text
+    bank = client.get(f"{T}/history/Illustrative demo interviews")
+    assert bank.status_code == 200
+    assert "Asked: What worried you?" in bank.text  # the question is context, not a quote
+    sections = text_of(client.get(f"{T}/history/Illustrative demo interviews/sections").text)
+    assert "1. Counting what we spend" in sections and "3. Invest to save" in sections
+    pdf = client.get(f"{T}/history/Illustrative demo interviews/document.pdf")
+    text = " ".join(
+        " ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf.content)).pages
+    )
+    assert "Illustrative interviews written for the demo" in text
+    assert "Every agency did its job and the system still failed him." in text
+    assert "Third sector partner" in text
