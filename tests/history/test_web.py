@@ -121,7 +121,10 @@ def test_sections_edited_in_the_page_hold_their_approved_quotes(workspace: Works
     assert "we looked at the same numbers together" in flat
     assert "We could not pool budgets because every fund had its own rules." in flat
     assert "Honestly" not in flat
-    # Removing a section keeps its quotes in the bank, unplaced.
+    # Removing a section asks first, and keeps its quotes in the bank, unplaced.
+    confirm = analyst.get(f"{sections}/2/remove")
+    assert confirm.status_code == 200 and "Remove section 2, Barriers?" in confirm.text
+    assert "2. Barriers" in analyst.get(sections).text  # asking removed nothing
     assert analyst.post(f"{sections}/2/remove", data={"csrf": token}).status_code == 303
     assert "2. Barriers" not in analyst.get(sections).text
     assert "The barriers were national." not in word_text(
@@ -129,6 +132,7 @@ def test_sections_edited_in_the_page_hold_their_approved_quotes(workspace: Works
     )
     assert "The barriers were national" in analyst.get(f"{P}/history/pilot").text
     assert analyst.post(f"{sections}/9/remove", data={"csrf": token}).status_code == 404
+    assert analyst.get(f"{sections}/9/remove").status_code == 404
 
 
 def test_a_viewer_reads_only_what_is_approved(workspace: Workspace) -> None:

@@ -73,3 +73,12 @@ def test_the_demo_story_in_the_browser(demo_site: tuple[str, str, str], browser:
     page.wait_for_url("**/sections")
     person.check()
     assert "3. What we would do again" in page.inner_text("main")
+    # Removing asks first, on a page of its own.
+    page.click("a:has-text('Remove section 3')")
+    person.check()
+    assert "Remove section 3, What we would do again?" in page.inner_text("h1")
+    fits(person, "73-demo-history-remove-section")
+    page.click("button:has-text('Yes, remove section 3')")
+    page.wait_for_url("**/sections")
+    person.check()
+    assert "What we would do again" not in page.inner_text("main")

@@ -291,6 +291,27 @@ async def move_section(request: Request, place_id: str, name: str, number: int) 
     return RedirectResponse(f"/places/{place_id}/history/{name}/sections", status_code=303)
 
 
+@router.get("/places/{place_id}/history/{name}/sections/{number:int}/remove")
+def confirm_remove_section(request: Request, place_id: str, name: str, number: int) -> Response:
+    viewer = in_place(request, place_id, "analyse")
+    project = _project(request, place_id, f"{place_id}:{name}")
+    found = project.get("sections")
+    sections = found if isinstance(found, list) else []
+    if not 1 <= number <= len(sections):
+        raise HTTPException(status_code=404, detail="There is no such section.")
+    return render(
+        request,
+        "history_section_remove.html",
+        {
+            "viewer": viewer,
+            "place": place_of(request, place_id),
+            "name": name,
+            "number": number,
+            "section": sections[number - 1],
+        },
+    )
+
+
 @router.post("/places/{place_id}/history/{name}/sections/{number:int}/remove")
 async def remove_section(request: Request, place_id: str, name: str, number: int) -> Response:
     viewer = in_place(request, place_id, "analyse")
