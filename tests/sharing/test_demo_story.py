@@ -123,3 +123,18 @@ def test_the_demo_has_a_learning_history_with_approved_quotes(
     assert "Illustrative interviews written for the demo" in text
     assert "Every agency did its job and the system still failed him." in text
     assert "Third sector partner" in text
+
+
+EMPTY = re.compile(r"\bNo [a-z -]+ yet\b|There are no [a-z -]+ yet", re.IGNORECASE)
+
+
+def test_every_page_in_the_menu_has_content(demo: tuple[Store, TestClient]) -> None:
+    _, client = demo
+    assert EMPTY.search("No cases yet.") and EMPTY.search("There are no business cases yet")
+    place = client.get(T).text
+    menu = sorted(set(re.findall(rf'href="({re.escape(T)}/[a-z-]+)"', place.split("<main")[0])))
+    assert {f"{T}/sharing", f"{T}/history", f"{T}/cases", f"{T}/journeys"} <= set(menu)
+    for path in menu:
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert not EMPTY.search(text_of(page.text)), (path, EMPTY.search(text_of(page.text)))
