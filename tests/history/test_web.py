@@ -133,6 +133,11 @@ def test_sections_edited_in_the_page_hold_their_approved_quotes(workspace: Works
     assert "The barriers were national" in analyst.get(f"{P}/history/pilot").text
     assert analyst.post(f"{sections}/9/remove", data={"csrf": token}).status_code == 404
     assert analyst.get(f"{sections}/9/remove").status_code == 404
+    from totalplace.core.store import audit as audit_store
+
+    with workspace.store.sessions() as session:
+        actions = [e.action for e in audit_store.audit_log(session, "testshire")]
+    assert {"history-section", "history-section-move", "history-section-remove"} <= set(actions)
 
 
 def test_a_viewer_reads_only_what_is_approved(workspace: Workspace) -> None:
