@@ -45,10 +45,13 @@ def test_allocating_cases_gives_contributions_and_net_positions() -> None:
     body = result.as_json()
     total = sum(body["allocation"].values())
     assert total == pytest.approx(result.total)
-    # Everyone keeps benefit less contribution; the contributions pay for what runs.
+    # Everyone pays its costs, keeps its benefits, and puts in the rest of its own net
+    # so that it ends with its share; what is put in, is paid out.
     for agency, share in body["allocation"].items():
-        assert body["benefits"][agency] - body["contributions"][agency] == pytest.approx(share)
-    assert sum(body["contributions"].values()) == pytest.approx(150_000, abs=0.05)
+        own_net = body["benefits"][agency] - body["costs"][agency]
+        assert own_net - body["contributions"][agency] == pytest.approx(share)
+    assert sum(body["contributions"].values()) == pytest.approx(0, abs=0.05)
+    assert sum(body["costs"].values()) == pytest.approx(150_000, abs=0.05)
     assert body["allocation"]["council"] == 0  # it saves nothing, so it pays nothing
 
 

@@ -67,13 +67,13 @@ MATRIX: list[tuple[str, str, set[str]]] = [
     ("POST", f"{P}/journeys", ANALYSTS),
     ("POST", f"{P}/journeys/new", ANALYSTS),
     ("GET", f"{P}/models", EVERYONE),
-    ("GET", f"{P}/history", ANALYSTS),
+    ("GET", f"{P}/history", EVERYONE),
     ("POST", f"{P}/history", ANALYSTS),
     ("POST", f"{P}/models", ANALYSTS),
     ("GET", f"/api{P}/returns", UPLOADERS),
-    ("GET", f"{P}/estate", ANALYSTS),
-    ("GET", f"{P}/estate?agency=council&vacancy=vacant", ANALYSTS),
-    ("GET", f"{P}/estate/assets.csv", ANALYSTS),
+    ("GET", f"{P}/estate", EVERYONE),
+    ("GET", f"{P}/estate?agency=council&vacancy=vacant", EVERYONE),
+    ("GET", f"{P}/estate/assets.csv", EVERYONE),
     ("POST", f"{P}/estate", ANALYSTS),
     # The People page's actions; {viewer} is the viewer's account number, invitation 1 is
     # made before the run. Removal and signing out everywhere come last: they end things.

@@ -74,23 +74,27 @@ def test_interview_speakers_become_pseudonyms(store: Store) -> None:
         "editor",
     )
     roles = [q.role for q in added]
+    # The interviewer asks: the questions are context of the answers, never quotes.
     assert roles == [
-        "Programme Lead",
         "Local Place, Senior Officer",
-        "Programme Lead",
         "Local Place, Senior Officer",
         "Senior Civil Servant",
     ]
+    assert not any(q.text.endswith("?") for q in added)
+    assert added[0].context == "What changed for you during the pilot?"
+    assert added[1].context == "And what worried you?"
+    assert added[2].context is None  # Tom spoke straight after Jane, unasked
     everything = " ".join(q.text + (q.speaker or "") for q in added)
     assert "Jane" not in everything and "Smith" not in everything and "Tom" not in everything
-    assert added[1].speaker == "Participant 2"
-    assert "real energy in the room" in added[1].text  # a continued turn is kept whole
-    assert added[1].sentiment == "hopeful"
-    assert added[4].sentiment == "sceptical"
-    flagged = added[3].flags
+    assert added[0].speaker == added[1].speaker == "Participant 1"
+    assert "real energy in the room" in added[0].text  # a continued turn is kept whole
+    assert added[0].sentiment == "hopeful"
+    assert added[2].sentiment == "sceptical"
+    flagged = added[1].flags
     assert any("phone number" in f for f in flagged) and any("Dr Patel" in f for f in flagged)
     project = history.load(store, "tp")
-    assert "name" not in project["participants"]["Participant 2"]
+    assert "name" not in project["participants"]["Participant 1"]
+    assert set(project["participants"]) == {"Participant 1", "Participant 2"}  # no interviewer
 
 
 def test_transcripts_and_word(tmp_path: Path) -> None:
@@ -162,6 +166,13 @@ def test_the_document_in_three_formats(sqlite_store: Store, tmp_path: Path) -> N
         "deadline, as Eric Pickles said.",
     )
     history.set_outline(sqlite_store, "tp", H / "outline.json", "editor")
+    # Nothing is published until a person approves it.
+    assert [len(s["quotes"]) for s in assemble(history.load(sqlite_store, "tp")).sections] == [
+        0,
+        0,
+    ]
+    for n in range(1, 6):
+        history.update_quote(sqlite_store, "tp", f"q{n}", "editor", approved=True)
     document = assemble(history.load(sqlite_store, "tp"))
     assert [len(s["quotes"]) for s in document.sections] == [3, 2]
     assert document.glossary["DWP"] == "Department for Work and Pensions"
@@ -173,6 +184,10 @@ def test_the_document_in_three_formats(sqlite_store: Store, tmp_path: Path) -> N
     text = " ".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
     assert "Counting what we spend" in text and "What would your count miss?" in text
     assert "Senior Civil Servant" in text
+    # The approved quotes themselves, beside their section's narrative.
+    flat = " ".join(text.split())
+    assert "for the first time we saw the total spent on our place." in flat
+    assert "The barriers are national." in flat
     docx = write(document, tmp_path / "history.docx")
     word = Document(str(docx))
     words = " ".join(p.text for p in word.paragraphs) + " ".join(
@@ -180,6 +195,8 @@ def test_the_document_in_three_formats(sqlite_store: Store, tmp_path: Path) -> N
     )
     assert "Barriers" in words and "Which barrier is yours to remove?" in words
     assert "Glossary" in words and "DWP: Department for Work and Pensions" in words
+    assert "We took some numbers out at the end, frankly" in words
+    assert "\u2014 Senior Civil Servant" in words
 
 
 def test_identifying_quotes_wait_for_approval(sqlite_store: Store, tmp_path: Path) -> None:
@@ -193,19 +210,21 @@ def test_identifying_quotes_wait_for_approval(sqlite_store: Store, tmp_path: Pat
         "editor",
     )
     outline = tmp_path / "o.json"
-    outline.write_text('{"sections": [{"title": "All", "quotes": ["q1","q2","q3","q4","q5"]}]}')
+    outline.write_text('{"sections": [{"title": "All", "quotes": ["q1","q2","q3"]}]}')
     history.set_outline(sqlite_store, "tp", outline, "editor")
+    history.update_quote(sqlite_store, "tp", "q1", "editor", approved=True)
+    history.update_quote(sqlite_store, "tp", "q3", "editor", approved=True)
     held = assemble(history.load(sqlite_store, "tp"))
-    assert held.held_back == 1 and len(held.sections[0]["quotes"]) == 4
+    assert held.held_back == 1 and [q.id for q in held.sections[0]["quotes"]] == ["q1", "q3"]
     history.update_quote(
         sqlite_store,
         "tp",
-        "q4",
+        "q2",
         "editor",
         approved=True,
         text="Honestly, that the savings would be scaled up and demanded everywhere.",
     )
-    assert len(assemble(history.load(sqlite_store, "tp")).sections[0]["quotes"]) == 5
+    assert len(assemble(history.load(sqlite_store, "tp")).sections[0]["quotes"]) == 3
 
 
 def test_cli(tmp_path: Path) -> None:

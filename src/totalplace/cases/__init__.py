@@ -9,4 +9,5 @@ CAPABILITY = Capability(
     router="totalplace.cases.web:router",
     commands="totalplace.cases.commands:app",
     place_data="totalplace.cases.service.cases:PLACE_DATA",
+    demo_content="totalplace.cases.demo:add_demo",
 )

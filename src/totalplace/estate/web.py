@@ -44,7 +44,9 @@ def _page(
     view = service.estate(store, place_id, filters)
     year = request.query_params.get("year", "")
     years = service.count_years(store, place_id)
-    costs = service.running_costs(store, place_id, year or years[0]) if (year or years) else None
+    # Running costs come from the live count's lines, which only analysts and leads see.
+    live = viewer.can("analyse") and bool(year or years)
+    costs = service.running_costs(store, place_id, year or years[0]) if live else None
     pairs = service.colocation(store, place_id)
     pages = max(1, -(-len(view.assets) // PER_PAGE))
     try:
@@ -81,7 +83,7 @@ def _page(
 
 @router.get("/places/{place_id}/estate")
 def estate_page(request: Request, place_id: str) -> HTMLResponse:
-    viewer = in_place(request, place_id, "analyse")
+    viewer = in_place(request, place_id, "view")  # the map is for every member
     try:
         return _page(request, viewer, place_id)
     except ImportRejected as exc:
@@ -90,7 +92,7 @@ def estate_page(request: Request, place_id: str) -> HTMLResponse:
 
 @router.get("/places/{place_id}/estate/assets.csv")
 def estate_csv(request: Request, place_id: str) -> Response:
-    in_place(request, place_id, "analyse")
+    in_place(request, place_id, "view")
     content = service.assets_csv(store_of(request), place_id, _filters(request))
     return Response(
         content,

@@ -9,4 +9,5 @@ CAPABILITY = Capability(
     router="totalplace.history.web:router",
     commands="totalplace.history.commands:app",
     place_data="totalplace.history.service:PLACE_DATA",
+    demo_content="totalplace.history.demo:add_demo",
 )

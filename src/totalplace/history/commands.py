@@ -134,10 +134,11 @@ def history_suggest_command(
 @history_app.command("approve")
 def history_approve_command(
     project: Annotated[str, typer.Argument(help="The learning history.")],
-    quote_id: Annotated[str, typer.Argument(help="A flagged quote, checked by a person.")],
+    quote_id: Annotated[str, typer.Argument(help="A quote, checked by a person.")],
     text: Annotated[str | None, typer.Option(help="The quote as redacted.")] = None,
 ) -> None:
-    """Approve a flagged quote for publication, redacted where need be."""
+    """Approve a quote for publication (the document holds approved quotes only),
+    redacted where need be."""
     from totalplace.history import service as history
 
     changes: dict[str, Any] = {"approved": True}
@@ -178,8 +179,8 @@ def history_build_command(
     out.print(f"Wrote {target}.")
     if held_back:
         out.print(
-            f"[yellow]Note:[/] {held_back} quote(s) that may identify someone "
-            "were left out until approved (`totalplace history approve`)."
+            f"[yellow]Note:[/] {held_back} quote(s) not yet approved "
+            "were left out (`totalplace history approve`)."
         )
 
 

@@ -73,10 +73,36 @@ class Quote:
     place: str | None = None
     section: str | None = None  # the phase of the history it belongs to
     themes: list[str] = field(default_factory=list)  # hierarchical: "Money/Pooled budgets"
-    sentiment: str | None = None  # hopeful or sceptical (None: neutral)
+    sentiment: str | None = None  # the tone suggested from its words: hopeful or sceptical
     source: str = ""
     flags: list[str] = field(default_factory=list)  # identifiable details to check
-    approved: bool = False
+    approved: bool = False  # a person has checked it may be published
+    context: str | None = None  # the interviewer's question it answers: context, not a quote
+    tone: str | None = None  # the tone a person set: hopeful, sceptical or neutral
+
+    @property
+    def settled_tone(self) -> str | None:
+        """The tone a person set, or while none is set the suggested one."""
+        if self.tone is not None:
+            return None if self.tone == "neutral" else self.tone
+        return self.sentiment
+
+
+TONES = ("hopeful", "sceptical", "neutral")
+# The people who ask, not answer: their words are the context of the next answer.
+_INTERVIEWER = re.compile(
+    r"^(?:the\s+)?(?:interviewer|facilitator|moderator|researcher|q|question)\b[\s\d.]*$",
+    re.IGNORECASE,
+)
+
+
+def is_interviewer(speaker: str, written_role: str | None = None) -> bool:
+    """A turn by whoever asks the questions ("Interviewer", "Q", "Facilitator 2", or a
+    speaker given the role "Interviewer")."""
+    return bool(
+        _INTERVIEWER.match(speaker.strip())
+        or (written_role and _INTERVIEWER.match(written_role.strip()))
+    )
 
 
 def match_role(text: str, taxonomy: Sequence[str], cutoff: float = 0.75) -> str | None:
@@ -146,7 +172,7 @@ def balance(quotes: Sequence[Quote]) -> dict[str, dict[str, int]]:
     return {
         "by_role": dict(Counter(q.role or "unattributed" for q in quotes).most_common()),
         "by_section": dict(Counter(q.section or "unplaced" for q in quotes).most_common()),
-        "by_sentiment": dict(Counter(q.sentiment or "neutral" for q in quotes).most_common()),
+        "by_sentiment": dict(Counter(q.settled_tone or "neutral" for q in quotes).most_common()),
     }
 
 
@@ -169,7 +195,7 @@ def filtered(
             continue
         if section and q.section != section:
             continue
-        if sentiment and q.sentiment != sentiment:
+        if sentiment and q.settled_tone != sentiment:
             continue
         if words and not all(w.lower() in q.text.lower() for w in words.split()):
             continue

@@ -23,8 +23,10 @@ from totalplace.core.store import rows
 from totalplace.core.store.db import Store
 from totalplace.history.files.transcripts import quotes_from_report, read_turns
 from totalplace.history.rules import (
+    TONES,
     Quote,
     identifiable,
+    is_interviewer,
     match_role,
     pseudonymise,
     sentiment_of,
@@ -150,8 +152,9 @@ def import_interview(
     taxonomy = project["taxonomy"]
     aliases: dict[str, str] = {}
     problems = []
+    asking = {t.speaker for t in turns if is_interviewer(t.speaker, speakers.get(t.speaker))}
     for turn in turns:
-        if turn.speaker in aliases:
+        if turn.speaker in aliases or turn.speaker in asking:
             continue
         written = speakers.get(turn.speaker) or turn.role_hint
         role = match_role(written, taxonomy) if written else None
@@ -180,7 +183,12 @@ def import_interview(
         for n, a in aliases.items()
     }
     added = []
+    question: list[str] = []
     for turn in turns:
+        if turn.speaker in asking:
+            # The question is kept with the answer it draws, never as a quote of its own.
+            question.append(pseudonymise(turn.text, labels))
+            continue
         alias = aliases[turn.speaker]
         quote = Quote(
             _next_id(project),
@@ -189,7 +197,9 @@ def import_interview(
             alias,
             place,
             source=path.name,
+            context=" ".join(question) or None,
         )
+        question = []
         _add(project, quote)
         added.append(quote)
     save(
@@ -217,10 +227,112 @@ def update_quote(store: Store, name: str, quote_id: str, actor: str, **changes: 
                         [Problem("out-of-range", "that role is not in the taxonomy", column="role")]
                     )
                 item["role"] = role
+            if "tone" in changes and changes["tone"] not in (*TONES, None):
+                raise ImportRejected(
+                    [
+                        Problem(
+                            "out-of-range",
+                            f"the tone must be one of {', '.join(TONES)}",
+                            column="tone",
+                        )
+                    ]
+                )
+            if changes.get("section") and changes["section"] not in _titles(project):
+                raise ImportRejected(
+                    [Problem("not-found", "there is no such section", column="section")]
+                )
             item.update(changes)
             save(store, project, actor, "history-update-quote", {"quote": quote_id})
             return Quote(**item)
     raise NotFound(f"there is no quote {quote_id!r}")
+
+
+def _titles(project: dict[str, Any]) -> list[str]:
+    return [str(s.get("title")) for s in project.get("sections", [])]
+
+
+def _section_problems(
+    project: dict[str, Any], title: str, questions: list[str], index: int | None
+) -> list[Problem]:
+    problems = []
+    if not title.strip():
+        problems.append(Problem("blank-value", "give the section a title", column="title"))
+    elif title.strip() in [t for n, t in enumerate(_titles(project)) if n != index]:
+        problems.append(
+            Problem(
+                "duplicate-key",
+                f"there is already a section {title.strip()!r}",
+                column="title",
+                fix="Give each section a different title.",
+            )
+        )
+    if any(len(q) > 500 for q in questions):
+        problems.append(
+            Problem("out-of-range", "a question is at most 500 characters", column="questions")
+        )
+    return problems
+
+
+def save_section(
+    store: Store,
+    name: str,
+    title: str,
+    narrative: str,
+    questions: list[str],
+    actor: str,
+    index: int | None = None,
+) -> int:
+    """Add a section at the end (index None) or change section `index` (from 0); a
+    section's quotes follow it when its title changes. Returns the section's index."""
+    project = load(store, name)
+    sections = project.setdefault("sections", [])
+    if index is not None and not 0 <= index < len(sections):
+        raise NotFound(f"there is no section {index + 1}")
+    problems = _section_problems(project, title, questions, index)
+    if problems:
+        raise ImportRejected(problems)
+    title = title.strip()
+    questions = [q.strip() for q in questions if q.strip()]
+    if index is None:
+        sections.append({"title": title, "narrative": narrative.strip(), "questions": questions})
+        index = len(sections) - 1
+    else:
+        old = sections[index]["title"]
+        sections[index] = {
+            **sections[index],
+            "title": title,
+            "narrative": narrative.strip(),
+            "questions": questions,
+        }
+        for item in project["quotes"]:
+            if item.get("section") == old:
+                item["section"] = title
+    save(store, project, actor, "history-section", {"section": title, "index": index})
+    return index
+
+
+def move_section(store: Store, name: str, index: int, by: int, actor: str) -> None:
+    """Move a section earlier (by -1) or later (by 1) in the history's order."""
+    project = load(store, name)
+    sections = project.get("sections", [])
+    if not 0 <= index < len(sections):
+        raise NotFound(f"there is no section {index + 1}")
+    target = min(max(index + by, 0), len(sections) - 1)
+    sections.insert(target, sections.pop(index))
+    save(store, project, actor, "history-section-move", {"from": index, "to": target})
+
+
+def remove_section(store: Store, name: str, index: int, actor: str) -> None:
+    """Remove a section; its quotes stay in the bank, unplaced."""
+    project = load(store, name)
+    sections = project.get("sections", [])
+    if not 0 <= index < len(sections):
+        raise NotFound(f"there is no section {index + 1}")
+    gone = sections.pop(index)
+    for item in project["quotes"]:
+        if item.get("section") == gone["title"]:
+            item["section"] = None
+    save(store, project, actor, "history-section-remove", {"section": gone["title"]})
 
 
 def suggestions(store: Store, name: str, quote_id: str) -> list[tuple[str, float]]:
@@ -433,7 +545,7 @@ def document(project: dict[str, Any], kind: str) -> bytes:
 
 def write_document(store: Store, name: str, target: Path) -> int:
     """Write a learning history to a file; its suffix (.html, .pdf, .docx) says which kind.
-    Returns how many quotes were held back because they may identify someone."""
+    Returns how many quotes were held back because no person has approved them yet."""
     from totalplace.history.files.document import assemble, write
 
     document = assemble(load(store, name))

@@ -1,5 +1,6 @@
-"""The learning history in the workspace: import words, code them, check them, and
-download the document."""
+"""The learning history in the workspace: import words, code them, check them, set the
+sections and their order, and download the document. Every member of the place reads it;
+a viewer sees only what has been approved, and nothing to change."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from totalplace.core.problems import ImportRejected, Problem
+from totalplace.core.problems import ImportRejected, NotFound, Problem
 from totalplace.core.web.pages import render
 from totalplace.core.web.security import Viewer, check_csrf, in_place, place_of, store_of
 from totalplace.history import service as history
@@ -58,7 +59,7 @@ def _list(
 
 @router.get("/places/{place_id}/history")
 def histories(request: Request, place_id: str) -> HTMLResponse:
-    return _list(request, in_place(request, place_id, "analyse"), place_id)
+    return _list(request, in_place(request, place_id, "view"), place_id)
 
 
 @router.post("/places/{place_id}/history")
@@ -127,9 +128,11 @@ def quote_bank(
     sentiment: str | None = None,
     search: str | None = None,
 ) -> HTMLResponse:
-    viewer = in_place(request, place_id, "analyse")
+    viewer = in_place(request, place_id, "view")
     project = _project(request, place_id, f"{place_id}:{name}")
     bank = history.quotes(project)
+    if not viewer.can("analyse"):
+        bank = [q for q in bank if q.approved]  # readers see what is published, only
     shown = history.filtered(
         bank, theme or None, role or None, None, None, sentiment or None, search or None
     )
@@ -168,6 +171,10 @@ async def change_quote(request: Request, place_id: str, name: str, quote_id: str
         changes["role"] = form["role"].strip()
     if form.get("approve") == "yes":
         changes["approved"] = True
+    if "section" in form:
+        changes["section"] = form["section"].strip() or None
+    if form.get("tone", "").strip():
+        changes["tone"] = form["tone"].strip()
     try:
         history.update_quote(
             store_of(request), f"{place_id}:{name}", quote_id, viewer.email, **changes
@@ -179,7 +186,7 @@ async def change_quote(request: Request, place_id: str, name: str, quote_id: str
 
 @router.get("/places/{place_id}/history/{name}/document.{kind}")
 def document(request: Request, place_id: str, name: str, kind: str) -> Response:
-    in_place(request, place_id, "analyse")
+    in_place(request, place_id, "view")  # the document holds approved quotes only
     if kind not in MEDIA:
         raise HTTPException(status_code=404, detail="Choose html, pdf or docx.")
     project = _project(request, place_id, f"{place_id}:{name}")
@@ -189,3 +196,129 @@ def document(request: Request, place_id: str, name: str, kind: str) -> Response:
         media_type=MEDIA[kind],
         headers={"Content-Disposition": f'attachment; filename="{name}.{kind}"'},
     )
+
+
+def _sections_page(
+    request: Request,
+    viewer: Viewer,
+    place_id: str,
+    name: str,
+    problems: list[Problem] | None = None,
+    editing: int | None = None,
+    typed: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    project = _project(request, place_id, f"{place_id}:{name}")
+    placed: dict[str, int] = {}
+    for q in history.quotes(project):
+        if q.section:
+            placed[q.section] = placed.get(q.section, 0) + 1
+    return render(
+        request,
+        "history_sections.html",
+        {
+            "viewer": viewer,
+            "place": place_of(request, place_id),
+            "name": name,
+            "project": project,
+            "placed": placed,
+            "problems": problems or [],
+            "editing": editing,
+            "typed": typed or {},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/places/{place_id}/history/{name}/sections")
+def sections(request: Request, place_id: str, name: str) -> HTMLResponse:
+    return _sections_page(request, in_place(request, place_id, "analyse"), place_id, name)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(request, form.get("csrf"))
+    return form
+
+
+def _questions(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+@router.post("/places/{place_id}/history/{name}/sections")
+async def add_section(request: Request, place_id: str, name: str) -> Response:
+    return await _save_section(request, place_id, name, None)
+
+
+@router.post("/places/{place_id}/history/{name}/sections/{number:int}")
+async def edit_section(request: Request, place_id: str, name: str, number: int) -> Response:
+    return await _save_section(request, place_id, name, number)
+
+
+async def _save_section(request: Request, place_id: str, name: str, number: int | None) -> Response:
+    viewer = in_place(request, place_id, "analyse")
+    _project(request, place_id, f"{place_id}:{name}")
+    form = await _form(request)
+    try:
+        history.save_section(
+            store_of(request),
+            f"{place_id}:{name}",
+            form.get("title", ""),
+            form.get("narrative", ""),
+            _questions(form.get("questions", "")),
+            viewer.email,
+            None if number is None else number - 1,
+        )
+    except ImportRejected as exc:
+        return _sections_page(
+            request, viewer, place_id, name, list(exc.problems), number, form, 400
+        )
+    except NotFound as exc:
+        raise HTTPException(status_code=404, detail="There is no such section.") from exc
+    return RedirectResponse(f"/places/{place_id}/history/{name}/sections", status_code=303)
+
+
+@router.post("/places/{place_id}/history/{name}/sections/{number:int}/move")
+async def move_section(request: Request, place_id: str, name: str, number: int) -> Response:
+    viewer = in_place(request, place_id, "analyse")
+    _project(request, place_id, f"{place_id}:{name}")
+    form = await _form(request)
+    by = -1 if form.get("direction") == "up" else 1
+    try:
+        history.move_section(store_of(request), f"{place_id}:{name}", number - 1, by, viewer.email)
+    except NotFound as exc:
+        raise HTTPException(status_code=404, detail="There is no such section.") from exc
+    return RedirectResponse(f"/places/{place_id}/history/{name}/sections", status_code=303)
+
+
+@router.get("/places/{place_id}/history/{name}/sections/{number:int}/remove")
+def confirm_remove_section(request: Request, place_id: str, name: str, number: int) -> Response:
+    viewer = in_place(request, place_id, "analyse")
+    project = _project(request, place_id, f"{place_id}:{name}")
+    found = project.get("sections")
+    sections = found if isinstance(found, list) else []
+    if not 1 <= number <= len(sections):
+        raise HTTPException(status_code=404, detail="There is no such section.")
+    return render(
+        request,
+        "history_section_remove.html",
+        {
+            "viewer": viewer,
+            "place": place_of(request, place_id),
+            "name": name,
+            "number": number,
+            "section": sections[number - 1],
+        },
+    )
+
+
+@router.post("/places/{place_id}/history/{name}/sections/{number:int}/remove")
+async def remove_section(request: Request, place_id: str, name: str, number: int) -> Response:
+    viewer = in_place(request, place_id, "analyse")
+    _project(request, place_id, f"{place_id}:{name}")
+    await _form(request)
+    try:
+        history.remove_section(store_of(request), f"{place_id}:{name}", number - 1, viewer.email)
+    except NotFound as exc:
+        raise HTTPException(status_code=404, detail="There is no such section.") from exc
+    return RedirectResponse(f"/places/{place_id}/history/{name}/sections", status_code=303)

@@ -9,4 +9,5 @@ CAPABILITY = Capability(
     router="totalplace.journeys.web:router",
     commands="totalplace.journeys.commands:app",
     place_data="totalplace.journeys.service:PLACE_DATA",
+    demo_content="totalplace.journeys.demo:add_demo",
 )

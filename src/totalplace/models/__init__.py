@@ -9,4 +9,5 @@ CAPABILITY = Capability(
     router="totalplace.models.web:router",
     commands="totalplace.models.commands:app",
     place_data="totalplace.models.service.models:PLACE_DATA",
+    demo_content="totalplace.models.demo:add_demo",
 )

@@ -6,5 +6,7 @@ CAPABILITY = Capability(
     name="sharing",
     title="Sharing the savings",
     order=60,
+    router="totalplace.sharing.web:router",
     commands="totalplace.sharing.commands:app",
+    demo_content="totalplace.sharing.demo:add_demo",
 )

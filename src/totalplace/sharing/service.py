@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -13,6 +13,19 @@ from totalplace.core.problems import ImportRejected, Problem
 from totalplace.sharing.files.games import game_from_json
 from totalplace.sharing.rules import allocation as rules
 from totalplace.sharing.rules.allocation import Game, GameError
+from totalplace.sharing.rules.pooled import (
+    PooledCase,
+    Position,
+    costs_and_benefits,
+    pooled_game,
+    positions,
+    run_by_pool,
+    unknown_agencies,
+)
+
+if TYPE_CHECKING:
+    from totalplace.cases.rules.appraisal import Appraisal
+    from totalplace.core.store.db import Store
 
 METHODS = ("shapley", "nucleolus", "proportional", "equal", "cost-follows-benefit")
 
@@ -28,7 +41,9 @@ class Allocated:
     explanation: str
     notes: list[str] = field(default_factory=list)
     error_bound: list[float] | None = None
-    benefits: list[float] | None = None  # each agency's benefit, for games from cases
+    # For games from cases: each agency's benefit and cost from the cases the pool runs.
+    benefits: list[float] | None = None
+    costs: list[float] | None = None
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -41,14 +56,17 @@ class Allocated:
             "notes": self.notes,
         }
         if self.benefits is not None:
-            # From cases: what each agency puts in so that it ends with its share.
+            # From cases: what each agency puts in (its benefits less its costs less its
+            # share) so that it ends with its share.
+            costs = self.costs or [0.0] * len(self.players)
             out["contributions"] = {
-                p: _tidy(b - x)
-                for p, b, x in zip(self.players, self.benefits, self.shares, strict=True)
+                p: _tidy(b - c - x)
+                for p, b, c, x in zip(self.players, self.benefits, costs, self.shares, strict=True)
             }
             out["benefits"] = {
                 p: _tidy(b) for p, b in zip(self.players, self.benefits, strict=True)
             }
+            out["costs"] = {p: _tidy(c) for p, c in zip(self.players, costs, strict=True)}
         if self.error_bound is not None:
             out["error_bound"] = {
                 p: _tidy(e) for p, e in zip(self.players, self.error_bound, strict=True)
@@ -65,12 +83,16 @@ def allocate_file(path: Path | str, method: str, tolerance_share: float = 0.01) 
     source = Path(path)
     data = read_json(source, "bad-game")
     if isinstance(data, dict) and ("cases" in data or "costs" in data):
-        from totalplace.cases.service.appraising import game_from_cases, read_cases
+        from totalplace.cases.rules.appraisal import appraise
+        from totalplace.cases.service.appraising import read_cases
 
-        derived, benefit_of = game_from_cases([case for case, _ in read_cases(source)])
+        pooled = [_pooled(appraise(case)) for case, _ in read_cases(source)]
+        derived = pooled_game(pooled)
+        costs, benefit_of = costs_and_benefits(pooled, derived.players)
         weights_from_cases = [benefit_of[p] for p in derived.players]
         result = allocate(derived, method, weights_from_cases, tolerance_share)
         result.benefits = weights_from_cases
+        result.costs = [costs[p] for p in derived.players]
         return result
     game = game_from_json(data, source.name)
     benefits = data.get("benefits") if isinstance(data, dict) else None
@@ -183,6 +205,109 @@ def impact_of_file(path: Path | str) -> tuple[Any, Any]:
 
     spec, change, links = read_impact(Path(path))
     return spec, budget_impact(change, links, spec.discount_rate, discount_schedule())
+
+
+def _pooled(appraisal: Appraisal) -> PooledCase:
+    return PooledCase(
+        appraisal.name,
+        {r.agency: r.pv_costs for r in appraisal.agencies},
+        {r.agency: r.pv_benefits for r in appraisal.agencies},
+    )
+
+
+@dataclass
+class PlaceShares:
+    """The place's cases pooled: the cases the pool runs and those it does not, and
+    under each rule where every agency stands."""
+
+    players: list[str]
+    names: dict[str, str]  # agency id -> its name in the place
+    run: list[str]  # the cases the pool runs
+    not_run: list[str]  # the cases not worth running even to everyone together
+    total: float
+    descriptions: dict[str, str]  # case -> what it says of itself (e.g. that it is illustrative)
+    rules: dict[str, Allocated]
+    positions: dict[str, list[Position]]
+    errors: dict[str, str]
+
+
+def place_shares(store: Store, place_id: str) -> PlaceShares:
+    """Every rule, side by side, for the place's cases pooled together. A case naming an
+    agency that is not the place's is refused, naming the case and the agency, rather
+    than given a share."""
+    from totalplace.cases.service import cases as case_service
+    from totalplace.places.service.queries import agencies
+
+    rows = case_service.cases(store, place_id)
+    with store.sessions() as session:
+        names = {a.agency_id: a.name for a in agencies(session, place_id)}
+    pooled = [_pooled(case_service.appraisal_of(r)) for r in rows]
+    unknown = unknown_agencies(pooled, list(names))
+    if unknown:
+        raise ImportRejected(
+            [
+                Problem(
+                    "unknown-agency",
+                    f"the case {case!r} names {agency!r}, which is not an agency of this place",
+                    column="agency",
+                    fix=f"Correct {agency!r} in the case to one of the place's agencies, "
+                    "or add it to the place's agencies first.",
+                )
+                for case, agency in unknown
+            ]
+        )
+    if not pooled:
+        return PlaceShares([], names, [], [], 0.0, {}, {}, {}, {})
+    game = pooled_game(pooled)
+    costs, benefits = costs_and_benefits(pooled, game.players)
+    weights = [benefits[p] for p in game.players]
+    out: dict[str, Allocated] = {}
+    where: dict[str, list[Position]] = {}
+    errors: dict[str, str] = {}
+    for method in METHODS:
+        try:
+            result = allocate(game, method, weights)
+        except GameError as exc:
+            errors[method] = str(exc)
+            continue
+        result.benefits = weights
+        result.costs = [costs[p] for p in game.players]
+        out[method] = result
+        where[method] = positions(pooled, game.players, result.shares)
+    run = {c.name for c in run_by_pool(pooled)}
+    return PlaceShares(
+        list(game.players),
+        names,
+        [c.name for c in pooled if c.name in run],
+        [c.name for c in pooled if c.name not in run],
+        game.value(game.grand),
+        {r.name: str(r.spec.get("description") or "") for r in rows},
+        out,
+        where,
+        errors,
+    )
+
+
+def require_agencies(store: Store, place_id: str, wanted: list[str], what: str) -> dict[str, str]:
+    """The names of agencies something is about to name (a demo's cases, journeys,
+    models): each must be an agency of the place, or nothing is added."""
+    from totalplace.places.service.queries import agencies
+
+    with store.sessions() as session:
+        names = {a.agency_id: a.name for a in agencies(session, place_id)}
+    missing = [a for a in wanted if a not in names]
+    if missing:
+        raise ImportRejected(
+            [
+                Problem(
+                    "unknown-agency",
+                    f"{what} names {a!r}, which is not an agency of the place {place_id!r}",
+                    column="agency",
+                )
+                for a in missing
+            ]
+        )
+    return {a: names[a] for a in wanted}
 
 
 # The rules' own explanations, for the pages that show every rule side by side.

@@ -20,15 +20,25 @@ class Document:
     glossary: dict[str, str]
     people: list[str]
     balance: dict[str, dict[str, int]]
-    held_back: int  # flagged quotes not yet approved, left out
+    held_back: int  # quotes not yet approved, left out
 
 
 def assemble(project: dict[str, Any]) -> Document:
     bank = [Quote(**q) for q in project["quotes"]]
-    usable = {q.id: q for q in bank if not q.flags or q.approved}
+    # Only what a person has approved is published: a quote the outline lists, or one
+    # placed in the section, in the bank's order.
     sections = []
+    placed: set[str] = set()
     for section in project.get("sections", []):
-        chosen = [usable[i] for i in section.get("quotes", []) if i in usable]
+        listed = set(section.get("quotes", []))
+        chosen = [
+            q
+            for q in bank
+            if q.approved
+            and q.id not in placed
+            and (q.id in listed or q.section == section.get("title"))
+        ]
+        placed.update(q.id for q in chosen)
         sections.append({**section, "quotes": chosen})
     used = [q for s in sections for q in s["quotes"]]
     definitions = project.get("glossary", {})
@@ -38,7 +48,7 @@ def assemble(project: dict[str, Any]) -> Document:
         for p in project.get("public_figures", [])
         if any(re.search(rf"\b{re.escape(p)}\b", q.text) for q in used)
     ]
-    held = sum(1 for q in bank if q.flags and not q.approved)
+    held = sum(1 for q in bank if not q.approved)
     return Document(project["name"], sections, glossary, people, balance(used), held)
 
 

@@ -121,14 +121,26 @@ def quotes_from_report(text: str, taxonomy: Sequence[str]) -> list[RecoveredQuot
 
     for number, raw in enumerate(lines):
         line = raw.strip()
+        if line in _BULLETS:
+            continue  # a list's bullet from the next column, run into the text
         if not line:
             if block and not _looks_quoted(_join(block)):
                 block = []  # narrative between quotes, not a quote
             continue
         role = match_role(line, taxonomy)
-        if role is not None and len(line) <= 60:
+        # A role with a number after it is a row of a table of voices, not a speaker.
+        if role is not None and len(line) <= 60 and not line.rstrip()[-1:].isdigit():
             flush(role)
             continue
+        if block and _opens_quote(line):
+            # Text extracted from a PDF has no blank line between a paragraph and the
+            # quote after it: a new opening mark ends narrative, or a quote left without
+            # a role, before it.
+            joined = _join(block)
+            if not _looks_quoted(joined):
+                block = []
+            elif _closes_quote(joined):
+                flush(None)
         tail_role, body = _role_at_end(line, taxonomy)
         if not block:
             start = number
@@ -160,6 +172,17 @@ def _join(block: Sequence[str]) -> str:
         else:
             text = f"{text} {line}".strip()
     return re.sub(r"\s+", " ", text)
+
+
+_BULLETS = {"\u2022", "\u00b7", "\u25aa", "\u25e6"}
+
+
+def _opens_quote(line: str) -> bool:
+    return line[:1] in ('"', "\u201c")
+
+
+def _closes_quote(text: str) -> bool:
+    return text.rstrip()[-1:] in ('"', "\u201d")
 
 
 def _looks_quoted(text: str) -> bool:
