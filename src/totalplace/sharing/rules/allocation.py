@@ -263,12 +263,12 @@ def _split_beats_the_whole(values: Floats, n: int, scale: float) -> bool:
     the core is empty, with no programme solved and no SciPy imported. "Clearly": by more
     than the programme's own margin allows for (its least excess is at most minus half
     the gap, or minus the gap over n), so the answer is the programme's."""
-    grand = values[-1]
+    whole = float(values[-1])
     # The complement of mask m is grand ^ m = (2^n - 1) - m: the array reversed.
     pairs = float(np.max(values[1:-1] + values[-2:0:-1])) if n > 1 else -np.inf
     singles = float(values[np.int64(1) << np.arange(n, dtype=np.int64)].sum())
     margin = 4 * TOLERANCE * scale
-    return pairs - grand > margin or singles - grand > n * margin
+    return pairs - whole > margin or singles - whole > n * margin
 
 
 def nucleolus(game: Game) -> Floats:
