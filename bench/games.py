@@ -118,6 +118,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="16 agencies, one run each")
     parser.add_argument("--step", nargs=4, metavar=("WHO", "KIND", "N", "RULE"))
     parser.add_argument("--write", nargs=2, metavar=("KIND", "N"))
+    parser.add_argument("--json-out", help="also write the rows here (JSON), for bench/all.py")
     args = parser.parse_args()
     if args.write:
         write_game(args.write[0], int(args.write[1]))
@@ -141,7 +142,10 @@ def main() -> None:
         "Check",
         title="Games (each step in its own process)",
     )
-    for row in rows(16 if args.quick else args.agencies, 1 if args.quick else args.repeats):
+    found = rows(16 if args.quick else args.agencies, 1 if args.quick else args.repeats)
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(found))
+    for row in found:
         ours = sorted(row["ours_seconds"])
         cells = [
             row["work"],

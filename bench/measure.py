@@ -33,8 +33,13 @@ class Measured:
         return dict(json.loads(self.output.strip().splitlines()[-1]))
 
 
-def run(command: list[str]) -> Measured:
+def run(command: list[str], env_extra: dict[str, str | None] | None = None) -> Measured:
     env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"}
+    for name, value in (env_extra or {}).items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         child = subprocess.Popen(command, stdout=out, stderr=err, env=env)

@@ -574,6 +574,7 @@ def main() -> None:
     parser.add_argument("--folder")
     parser.add_argument("--home")
     parser.add_argument("--pandas-out")
+    parser.add_argument("--json-out", help="also write the rows here (JSON), for bench/all.py")
     args = parser.parse_args()
     if args.generate:
         generate(Path(args.generate[0]), int(args.generate[1]), int(args.generate[2]))
@@ -617,6 +618,8 @@ def main() -> None:
     console.print(table)
     totals = {r["work"]: r["total_pence"] for r in rows if r.get("total_pence") is not None}
     console.print(f"Totals (pence): {totals}")
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(rows))
 
 
 if __name__ == "__main__":

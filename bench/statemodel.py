@@ -15,10 +15,12 @@ printed, never asserted.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import time
 import tracemalloc
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -157,6 +159,7 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=10_000)
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--quick", action="store_true", help="1,000 draws, 50,000 people")
+    parser.add_argument("--json-out", help="also write the rows here (JSON), for bench/all.py")
     args = parser.parse_args()
     if args.quick:
         args.draws, args.people = 1_000, 50_000
@@ -262,6 +265,16 @@ def main() -> None:
             f"{p / o:,.0f}x",
         )
     console.print(table)
+    if args.json_out:
+        Path(args.json_out).write_text(
+            json.dumps(
+                [
+                    {"work": name, "ours": o, "ours_mb": o_mb, "numpy": n, "numpy_mb": n_mb}
+                    for name, o, o_mb, n, n_mb, _p in rows
+                ]
+                + [{"work": "batched", "ours": ours, "numpy": batched_s, "numpy_mb": batched_mb}]
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import re
 import socket
@@ -184,6 +185,8 @@ async def load(base: str, password: str, sessions: int, seconds: float) -> dict[
     published = (await first.get(f"/api/places/{PLACE_ID}/publications")).json()
     version = max(p["version"] for p in published if p["financial_year"] == MAIN_YEAR)
     paths = {
+        "live count page": f"/places/{PLACE_ID}/count/{MAIN_YEAR}",
+        "published count page": f"/places/{PLACE_ID}/publications/{MAIN_YEAR}/{version}",
         "live count (API)": f"/api/places/{PLACE_ID}/count/{MAIN_YEAR}",
         "published count (API)": f"/api/places/{PLACE_ID}/publications/{MAIN_YEAR}/{version}",
         "static asset": "/static/build/totalplace.css",
@@ -297,6 +300,25 @@ async def writes(base: str, password: str, agency: str, url: str) -> list[str]:
     return notes
 
 
+def summary(results: dict[str, Timings], args: argparse.Namespace) -> dict[str, object]:
+    """Each answer's median and p95 in seconds, and its errors, for bench/all.py."""
+    out: dict[str, object] = {
+        "sessions": args.sessions,
+        "seconds": args.seconds,
+        "lines": args.lines,
+        "workers": args.workers,
+    }
+    for name, timings in results.items():
+        ordered = sorted(timings.seconds) or [float("nan")]
+        out[name] = {
+            "answers": len(timings.seconds),
+            "p50": statistics.median(ordered),
+            "p95": ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))],
+            "errors": timings.errors,
+        }
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=50)
@@ -304,6 +326,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--lines", type=int, default=BIG_AGENCY_LINES)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", POSTGRES))
+    parser.add_argument("--json-out", help="also write each answer's p50 and p95 here (JSON)")
     args = parser.parse_args()
     if not args.database_url.startswith("postgresql"):
         raise SystemExit("bench/web.py measures a PostgreSQL deployment: give --database-url")
@@ -329,6 +352,8 @@ def main() -> None:
             for name, timings in results.items():
                 table.add_row(*timings.row(name))
             console.print(table)
+            if args.json_out:
+                Path(args.json_out).write_text(json.dumps(summary(results, args)))
             for name, timings in results.items():
                 if timings.first_error:
                     console.print(f"first error of {name}: {timings.first_error}")

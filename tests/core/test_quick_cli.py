@@ -24,3 +24,26 @@ def test_the_library_door_still_offers_its_functions() -> None:
     import totalplace
 
     assert callable(totalplace.count_place) and callable(totalplace.import_package)
+
+
+def test_a_call_builds_only_its_command_and_answers_as_the_whole_app() -> None:
+    from typer.testing import CliRunner
+
+    from totalplace.core.cli import app, app_for
+
+    model = "tests/data/models/hiv_chancellor_1997.json"
+    runner = CliRunner()
+    for args in (
+        ["model", "run", model, "--json"],
+        ["model", "run", "no-such-file.json"],
+        ["model", "--help"],
+        ["model"],
+        ["allocate", "--help"],
+    ):
+        only = app_for(args)
+        assert only is not app
+        alone, whole = runner.invoke(only, args), runner.invoke(app, args)
+        assert (alone.exit_code, alone.output) == (whole.exit_code, whole.output), args
+    # Help, an option first and a mistyped name get the whole app and its suggestions.
+    for args in ([], ["--help"], ["modle", "run"], ["--version"]):
+        assert app_for(args) is app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -100,7 +101,30 @@ for _commands in capability_commands():
 
 
 def main() -> None:  # pragma: no cover - the console script
-    app()
+    app_for(sys.argv[1:])()
+
+
+def _no_options() -> None:
+    """totalplace: count, understand and change all public spending in a place, together."""
+
+
+def app_for(args: list[str]) -> typer.Typer:
+    """The app holding only the command asked for. Typer builds every command it holds
+    before running one (each one's parameters read from its signature): a tenth of a
+    quick call such as `totalplace model run`. Help, options before the command and a
+    name that is not a command get the whole app, and so its whole help and suggestions."""
+    name = args[0] if args else ""
+    commands = [c for c in app.registered_commands if c.name == name]
+    groups = [g for g in app.registered_groups if g.name == name]
+    if not name or name.startswith("-") or not (commands or groups):
+        return app
+    only = typer.Typer(help=app.info.help, no_args_is_help=True, add_completion=False)
+    # A callback keeps a lone command a subcommand (`totalplace allocate FILE`), as in
+    # the whole app, rather than the app itself.
+    only.callback()(_no_options)
+    only.registered_commands.extend(commands)
+    only.registered_groups.extend(groups)
+    return only
 
 
 if __name__ == "__main__":  # pragma: no cover

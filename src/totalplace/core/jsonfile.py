@@ -8,12 +8,20 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import from_json
 
 from totalplace.core.problems import ImportRejected, Problem
 
 
 def parse_json(content: bytes | str, file: str, code: str) -> Any:
     """The document, or a problem at the line the JSON breaks on."""
+    try:
+        # pydantic's own parser (Rust) reads a game of a million coalitions in half the
+        # time and gives what `json` gives; whatever it refuses (a broken file, a lone
+        # surrogate) `json` reads again below, so every problem is said as before.
+        return from_json(content)
+    except ValueError:
+        pass
     try:
         text = content.decode("utf-8") if isinstance(content, bytes) else content
         return json.loads(text)
