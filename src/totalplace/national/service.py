@@ -404,7 +404,9 @@ def _bodies(
     counties: dict[str, list[tuple[str, Fraction]]] = defaultdict(list)
     for member in files.read_counties():
         counties[member.county].append((member.district, member.fraction))
-    joint = {b.gss_code: b for b in files.read_joint_bodies()}
+    joint: dict[str, list[files.JointBody]] = defaultdict(list)
+    for row in files.read_joint_bodies():
+        joint[row.gss_code].append(row)
     fixes = files.read_rs_code_fixes()
     bodies, not_counted = [], []
     merged: dict[str, list[str]] = defaultdict(list)
@@ -425,9 +427,26 @@ def _bodies(
                 if unit[:3] == "E06":  # a unitary that took over the county's services
                     merged[unit].append(a.name)
         elif a.gss_code in joint or a.ecode in joint:
-            body = joint.get(a.gss_code) or joint[a.ecode]
-            kind = body.kind
-            members = _expand(body.members, counties)
+            rows = joint.get(a.gss_code) or joint[a.ecode]
+            lines = dict(a.lines)
+            # A row naming lines takes those (the GLA's police line is the Metropolitan
+            # Police's, which does not police the City of London); the other row the rest.
+            for row in sorted(rows, key=lambda r: not r.lines):
+                taken = row.lines or tuple(lines)
+                part = {n: lines.pop(n) for n in taken if n in lines}
+                if part or not row.lines:
+                    name = a.name if not row.lines else row.name
+                    bodies.append(
+                        Body(
+                            a.gss_code,
+                            name,
+                            row.kind,
+                            part,
+                            _expand(row.members, counties),
+                            a.missing,
+                        )
+                    )
+            continue
         if not members:
             if a.lines:
                 not_counted.append(
@@ -838,7 +857,7 @@ class DistrictView:
 def district_view(gss_code: str, year: str, basis: str = "population") -> DistrictView:
     england = count_england(year, basis=basis)
     place = england.place(gss_code.strip().upper())
-    groups: dict[str, list[Component]] = defaultdict(list)
+    groups: dict[tuple[str, str], list[Component]] = defaultdict(list)
     central: dict[str, int] = defaultdict(int)
     capital = 0
     for c in place.components:
@@ -847,7 +866,7 @@ def district_view(gss_code: str, year: str, basis: str = "population") -> Distri
         elif c.body_kind in ("central government", "public corporation"):
             central[c.body_name] += c.pence
         else:
-            groups[c.body_gss].append(c)
+            groups[(c.body_gss, c.body_name)].append(c)
     local = [
         BodyGroup(
             lines[0].body_name,
