@@ -35,7 +35,7 @@ from fractions import Fraction
 from typing import Any
 
 from totalplace.core.context import Report, quiet
-from totalplace.core.money import divide_half_even, pence_to_pounds
+from totalplace.core.money import divide_half_even, format_gbp, pence_to_pounds
 from totalplace.core.problems import NotFound, TotalplaceError
 from totalplace.core.reference import reference
 from totalplace.national import files
@@ -423,9 +423,10 @@ def _bodies(
         elif a.authority_class == "SC":
             kind = "county"
             members = tuple(counties.get(code, ()))
-            for unit, _ in members:
+            for unit, fraction in members:
                 if unit[:3] == "E06":  # a unitary that took over the county's services
-                    merged[unit].append(a.name)
+                    note = "" if fraction == 1 else " (its services for part of the area)"
+                    merged[unit].append(f"{a.name} County Council{note}")
         elif a.gss_code in joint or a.ecode in joint:
             rows = joint.get(a.gss_code) or joint[a.ecode]
             lines = dict(a.lines)
@@ -450,7 +451,7 @@ def _bodies(
         if not members:
             if a.lines:
                 not_counted.append(
-                    f"{a.name} ({a.gss_code}): {sum(a.lines.values()) / 100:,.2f} pounds "
+                    f"{a.name} ({a.gss_code}): {format_gbp(sum(a.lines.values()))} "
                     "in RS with no member districts listed"
                 )
             continue
@@ -510,7 +511,7 @@ def _impute(
     names = ", ".join(sorted(b.name for b in peers)) or "none"
     results[unit].warnings.append(
         f"{body.name}'s 2017-18 Revenue Outturn return holds no figures (published as '…'): "
-        f"its spending, {sum(imputed.values()) / 100:,.2f} pounds, is imputed from the spending "
+        f"its spending, {format_gbp(sum(imputed.values()))}, is imputed from the spending "
         f"per head of the other districts in its county ({names}), not counted as zero."
     )
 
