@@ -27,6 +27,7 @@ new unitary shared by the earlier series.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -517,10 +518,12 @@ def _impute(
 
 
 def _county_of(district: str) -> str:
-    for member in files.read_counties():
-        if member.district == district:
-            return member.county
-    return ""
+    return _counties_by_district().get(district, "")
+
+
+@functools.cache
+def _counties_by_district() -> dict[str, str]:
+    return {m.district: m.county for m in files.read_counties()}
 
 
 def _cofog_division(level0: str) -> str:
