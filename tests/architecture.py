@@ -27,7 +27,8 @@ DELIBERATE = {
     ): "the package's returns resource is the count's returns format, read with its checks",
 }
 
-RANK = {"rules": 0, "files": 1, "tables": 1, "service": 2, "web": 3, "commands": 3}
+# A capability's demo.py adds its part of the demo place through services, as a door does.
+RANK = {"rules": 0, "files": 1, "tables": 1, "service": 2, "web": 3, "commands": 3, "demo": 3}
 DOORS = {"web", "commands"}
 RULES_MAY_USE = (
     "totalplace.core.money",
@@ -86,7 +87,7 @@ def judge(importer: str, imported: str) -> str | None:
         if RANK[target_layer] > RANK[layer]:
             return f"{layer} may not import {target_layer} (data flows one way)"
         return None
-    if target_layer == "service" and layer in ("service", *DOORS):
+    if target_layer == "service" and layer in ("service", "demo", *DOORS):
         return None
     if target_layer == "rules" and layer in ("rules", "files", "service"):
         return None
