@@ -20,6 +20,8 @@ import re
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
+import polars as pl
+
 from totalplace.core.context import Report
 from totalplace.core.store.db import Store
 from totalplace.count.service.counting import current_lines
@@ -69,9 +71,9 @@ def older_cost_centres(store: Store, place_id: str) -> tuple[list[str], Decimal,
     if "service" not in lines.columns:
         return [], Decimal(0), ""
     for name, pence in (
-        lines.filter(lines["agency_id"] == demo.COUNCIL)
+        lines.filter(pl.col("agency_id") == demo.COUNCIL)
         .group_by("service")
-        .agg(lines["amount_pence"].sum())
+        .agg(pl.col("amount_pence").sum())
         .iter_rows()
     ):
         if not name:

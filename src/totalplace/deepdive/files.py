@@ -21,7 +21,7 @@ from openpyxl.styles import Font
 
 from totalplace.core.money import pounds_to_pence
 from totalplace.core.problems import ImportRejected, Problem, ProblemList
-from totalplace.core.spreadsheets import Cell, Sheet, read_sheets
+from totalplace.core.spreadsheets import Cell, Sheet, decode, read_sheets
 from totalplace.core.years import is_financial_year
 from totalplace.deepdive.rules import (
     MAX_SHARE,
@@ -44,6 +44,8 @@ FLOW_COLUMNS = (
     "ring_fenced",
     "conditions",
     "reporting",
+    "from_name",
+    "to_name",
 )
 REQUIRED = ("flow_id", "stream", "from_id", "to_id", "financial_year", "amount_gbp")
 RULE_COLUMNS = ("theme_id", "field", "value", "share", "basis")
@@ -188,6 +190,8 @@ def _flows_from_grants(
                 to_id=to_id,
                 financial_year=financial_year_of(day),
                 amount_pence=pence,
+                from_name=g.funder_name,
+                to_name=g.recipient_name,
             )
         )
         sources[g.identifier] = source
@@ -305,10 +309,22 @@ def _header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
     return None
 
 
-def read_360giving_sheet(path: Path, organisations: Organisations) -> ReadFlows:
+def sheets_of(content: bytes, filename: str, folder: Path) -> list[Sheet]:
+    """A CSV read whole with the csv module (360Giving descriptions hold line breaks
+    inside quotes); a workbook through the bounded reader."""
+    if Path(filename).suffix.lower() == ".csv":
+        rows: list[list[Cell]] = [list(r) for r in csv.reader(io.StringIO(decode(content)))]
+        return [Sheet(filename, None, rows)]
+    path = folder / Path(filename).name
+    path.write_bytes(content)
+    return read_sheets(path)
+
+
+def read_360giving_sheet(
+    sheets: Sequence[Sheet], filename: str, organisations: Organisations
+) -> ReadFlows:
     """360Giving's flat form (CSV or XLSX): one grant a row under its headings; the
     government grants register's awards are published this way."""
-    sheets = read_sheets(path)
     for sheet in sheets:
         found = _header(sheet)
         if found is None:
@@ -371,15 +387,14 @@ def read_360giving_sheet(path: Path, organisations: Organisations) -> ReadFlows:
             Problem(
                 "not-a-grants-file",
                 "no sheet has 360Giving headings (Identifier, Amount Awarded, ...)",
-                file=path.name,
+                file=filename,
             )
         ]
     )
 
 
-def read_flows_sheet(path: Path) -> ReadFlows:
+def read_flows_sheet(sheets: Sequence[Sheet], filename: str) -> ReadFlows:
     """The flows template (or the package's funding_flows.csv): one flow a row."""
-    sheets = read_sheets(path)
     sheet = next(
         (s for s in sheets if s.name == "Flows"),
         next((s for s in sheets if _flow_header(s) is not None), None),
@@ -390,7 +405,7 @@ def read_flows_sheet(path: Path) -> ReadFlows:
                 Problem(
                     "missing-column",
                     "no sheet has the flows columns (" + ", ".join(REQUIRED) + ")",
-                    file=path.name,
+                    file=filename,
                     fix="Use the flows template (docs/formats/funding-flows.md).",
                 )
             ]
@@ -496,6 +511,8 @@ def flow_from_record(
         ring_fenced=(fenced in _TRUE) if fenced else None,
         conditions=text("conditions"),
         reporting=text("reporting"),
+        from_name=text("from_name"),
+        to_name=text("to_name"),
     )
 
 
@@ -517,6 +534,8 @@ def flows_csv(flows: Sequence[Flow]) -> bytes:
                 fenced,
                 f.conditions,
                 f.reporting,
+                f.from_name,
+                f.to_name,
             ]
         )
     return out.getvalue().encode()
@@ -532,6 +551,7 @@ _GUIDE = (
     "financial_year as 2009-10; amount_gbp in pounds.",
     "themes: theme identifiers separated by ; (see Themes). ring_fenced: true or false.",
     "conditions and reporting: what the funder asks of the money, in words.",
+    "from_name and to_name (optional): the payer's and the payee's names, for people.",
     "Money passed on between agencies of the place is counted once, where it entered.",
 )
 

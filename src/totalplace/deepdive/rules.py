@@ -193,6 +193,8 @@ class Flow:
     ring_fenced: bool | None = None
     conditions: str = ""
     reporting: str = ""
+    from_name: str = ""  # the payer's name, for people (a grants file gives it)
+    to_name: str = ""
 
 
 def split_themes(text: str) -> tuple[str, ...]:
@@ -557,7 +559,7 @@ def _top(sums: Mapping[str, int]) -> dict[str, str]:
 
 
 def sankey_svg(links: Sequence[Link], names: Mapping[str, str], title: str) -> str:
-    """The flows as an SVG picture: three columns (funders, the place's agencies,
+    """The flows as an SVG picture: up to three columns (funders, the place's agencies,
     recipients outside), bands as wide as the money. Labels are the names given."""
     width, height, pad, bar = 960, 420, 14, 16
     columns: list[list[str]] = [[], [], []]
@@ -575,36 +577,53 @@ def sankey_svg(links: Sequence[Link], names: Mapping[str, str], title: str) -> s
         return ""
     usable = height - 2 * pad - pad * max(len(c) for c in columns)
     scale = usable / total
-    xs = (150.0, width / 2 - bar / 2, width - 150.0 - bar)
+    # Only the columns that hold something take room (no funders: two columns).
+    used = [i for i, c in enumerate(columns) if c]
+    spots = (
+        (230.0, width - 230.0 - bar)
+        if len(used) == 2
+        else (200.0, width / 2 - bar / 2, width - 200.0 - bar)
+    )
+    xs = {index: spots[n] for n, index in enumerate(used)}
     top: dict[str, float] = {}
+    nodes: list[str] = []
+    for index in used:
+        column = sorted(columns[index], key=lambda n: -sizes[n])
+        y = float(pad)
+        first, last = index == used[0], index == used[-1]
+        for node in column:
+            h = max(sizes[node] * scale, 1.0)
+            top[node] = y
+            nodes.append(
+                f'<rect x="{xs[index]:.1f}" y="{y:.1f}" width="{bar}" height="{h:.1f}" '
+                f'fill="#1d70b8"/>'
+            )
+            # Labels outside the picture's edges; a middle column's over its bar.
+            if first:
+                anchor, tx = "end", xs[index] - 4
+            elif last:
+                anchor, tx = "start", xs[index] + bar + 4
+            else:
+                anchor, tx = "middle", xs[index] + bar / 2
+            label = names.get(node, node.split(":", 1)[-1])
+            nodes.append(
+                f'<text x="{tx:.1f}" y="{y + h / 2 + 4:.1f}" text-anchor="{anchor}" '
+                f'font-size="13" fill="#0b0c0c" stroke="#ffffff" stroke-width="3" '
+                f'paint-order="stroke">{escape(_short(label))}</text>'
+            )
+            y += h + pad
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
         f'role="img" aria-labelledby="sankey-title" class="tp-sankey">',
         f'<title id="sankey-title">{escape(title)}</title>',
     ]
-    for index, column in enumerate(columns):
-        column.sort(key=lambda n: -sizes[n])
-        y = float(pad)
-        for node in column:
-            h = max(sizes[node] * scale, 1.0)
-            top[node] = y
-            parts.append(
-                f'<rect x="{xs[index]:.1f}" y="{y:.1f}" width="{bar}" height="{h:.1f}" '
-                f'fill="#1d70b8"/>'
-            )
-            anchor, tx = ("end", xs[index] - 4) if index == 0 else ("start", xs[index] + bar + 4)
-            label = names.get(node, node.split(":", 1)[-1])
-            parts.append(
-                f'<text x="{tx:.1f}" y="{y + h / 2 + 4:.1f}" text-anchor="{anchor}" '
-                f'font-size="12" fill="#0b0c0c">{escape(_short(label))}</text>'
-            )
-            y += h + pad
     out_y = dict(top)
     in_y = dict(top)
     for link in sorted(links, key=lambda k: (-k.pence, k.source, k.target)):
         h = max(link.pence * scale, 0.5)
-        si = 1 if link.source.startswith("agency:") else 0
-        x0, x1 = xs[si] + bar, xs[si + 1]
+        source_at = 1 if link.source.startswith("agency:") else 0
+        target_at = 2 if link.target.startswith("out:") else 1
+        x0, x1 = xs[source_at] + bar, xs[target_at]
         y0 = out_y[link.source] + h / 2
         y1 = in_y[link.target] + h / 2
         out_y[link.source] += h
@@ -615,6 +634,7 @@ def sankey_svg(links: Sequence[Link], names: Mapping[str, str], title: str) -> s
             f'{x1:.1f},{y1:.1f}" stroke="#5694ca" stroke-opacity="0.45" '
             f'stroke-width="{h:.1f}" fill="none"/>'
         )
+    parts.extend(nodes)
     parts.append("</svg>")
     return "".join(parts)
 

@@ -94,6 +94,8 @@ def _to_flow(row: FundingFlowRow) -> Flow:
         ring_fenced=None if not row.ring_fenced else row.ring_fenced == "true",
         conditions=row.conditions,
         reporting=row.reporting,
+        from_name=row.from_name,
+        to_name=row.to_name,
     )
 
 
@@ -167,14 +169,13 @@ def read_flows_file(
     if suffix == ".json":
         return "360Giving JSON", files.read_360giving_json(content, filename, organisations)
     with tempfile.TemporaryDirectory(prefix="totalplace-flows-") as tmp:
-        path = Path(tmp) / Path(filename).name
-        path.write_bytes(content)
-        try:
-            return "flows template", files.read_flows_sheet(path)
-        except ImportRejected as first:
-            if [p.code for p in first.problems] != ["missing-column"]:
-                raise
-        return "360Giving", files.read_360giving_sheet(path, organisations)
+        sheets = files.sheets_of(content, filename, Path(tmp))
+    try:
+        return "flows template", files.read_flows_sheet(sheets, filename)
+    except ImportRejected as first:
+        if [p.code for p in first.problems] != ["missing-column"]:
+            raise
+    return "360Giving", files.read_360giving_sheet(sheets, filename, organisations)
 
 
 def import_flows(
@@ -241,6 +242,8 @@ def _row(place_id: str, flow: Flow, source: str) -> FundingFlowRow:
         ring_fenced="" if flow.ring_fenced is None else str(flow.ring_fenced).lower(),
         conditions=flow.conditions,
         reporting=flow.reporting,
+        from_name=flow.from_name,
+        to_name=flow.to_name,
         source=source,
     )
 
@@ -546,7 +549,10 @@ def reconciliation(store: Store, place_id: str, financial_year: str) -> list[rul
     )
     by_source = {(a, s): int(p) for a, s, p in summed.iter_rows()}
     chosen = [f for f in flows_of(store, place_id) if f.financial_year == financial_year]
-    return rules.reconcile(by_source, chosen, place.agencies)
+    # Only agencies that flows reach: the others' funding sources have nothing beside them.
+    reached = {f.to_id for f in chosen}
+    wanted = {k: v for k, v in by_source.items() if k[0] in reached}
+    return rules.reconcile(wanted, chosen, place.agencies)
 
 
 # ---- the deep-dive page -------------------------------------------------------------------------
@@ -566,18 +572,25 @@ class DeepDive:
     names: dict[str, str]
 
 
+_NO_THEMES = rules.ThemeCount([], 0, 0)
+
+
 def deep_dive(store: Store, place_id: str, financial_year: str | None = None) -> DeepDive:
     place = place_of(store, place_id)
     years = flow_years(store, place_id)
     year = financial_year if financial_year in years else (years[0] if years else "")
-    if not year:
-        raise NotFound(f"{place.name} has no flows or lines yet")
     flows = [f for f in flows_of(store, place_id) if f.financial_year == year]
     summary = rules.summarise_flows(flows, place.agencies, year)
     links = rules.sankey_links(flows, place.agencies)
-    names = {f"agency:{a}": n for a, n in place.agencies.items()} | dict(place.agencies)
+    names = {f.from_id: f.from_name for f in flows if f.from_name} | {
+        f"out:{f.to_id}": f.to_name for f in flows if f.to_name
+    }
+    names |= {f"agency:{a}": n for a, n in place.agencies.items()} | dict(place.agencies)
     svg = rules.sankey_svg(links, names, f"Funding flows through {place.name}, {year}")
-    rows = [(_label(link.source, names), _label(link.target, names), link.pence) for link in links]
+    rows = [
+        (_label(link.source, names), _label(link.target, names), link.pence)
+        for link in sorted(links, key=lambda k: (-k.pence, k.source, k.target))
+    ]
     return DeepDive(
         place=place,
         financial_year=year,
@@ -585,9 +598,10 @@ def deep_dive(store: Store, place_id: str, financial_year: str | None = None) ->
         flows=summary,
         sankey_svg=svg,
         sankey_rows=rows,
-        themes=theme_count(store, place_id, year),
-        overlap=supplier_overlap(store, place_id, year),
-        reconciliation=reconciliation(store, place_id, year),
+        # A place with no lines nor flows yet shows the page, empty, and says so.
+        themes=theme_count(store, place_id, year) if year else ThemeView(_NO_THEMES, [], []),
+        overlap=supplier_overlap(store, place_id, year) if year else rules.Overlap([], {}, 0),
+        reconciliation=reconciliation(store, place_id, year) if year else [],
         names=names,
     )
 

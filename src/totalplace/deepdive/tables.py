@@ -25,6 +25,8 @@ class FundingFlowRow(Base):
     ring_fenced: Mapped[str] = mapped_column(String(5), default="")  # true, false or blank
     conditions: Mapped[str] = mapped_column(Text, default="")
     reporting: Mapped[str] = mapped_column(Text, default="")
+    from_name: Mapped[str] = mapped_column(String(300), default="")
+    to_name: Mapped[str] = mapped_column(String(300), default="")
     source: Mapped[str] = mapped_column(Text, default="")
 
 

@@ -30,6 +30,8 @@ def upgrade() -> None:
         sa.Column("ring_fenced", sa.String(length=5), nullable=False),
         sa.Column("conditions", sa.Text(), nullable=False),
         sa.Column("reporting", sa.Text(), nullable=False),
+        sa.Column("from_name", sa.String(length=300), nullable=False),
+        sa.Column("to_name", sa.String(length=300), nullable=False),
         sa.Column("source", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("place_id", "flow_id", name=op.f("pk_funding_flows")),
     )
