@@ -53,6 +53,12 @@ def test_demo_deep_dive_in_the_browser(sqlite_store: Any, tmp_path: Path, browse
             page.click("a:has-text('Download the flows template (XLSX)')")
         assert Path(download.value.path()).read_bytes()[:2] == b"PK"
         fits(person, "90-deepdive")
+        # 2016-17: the Ministry of Justice's grant enters, the council's grants leave.
+        person.go("/places/trafford/deepdive?year=2016-17")
+        assert "Entering: £402,765.00" in page.inner_text("main")
+        assert "Ministry of Justice" in (page.text_content("svg.tp-sankey") or "")
+        fits(person, "91-deepdive-2016-17")
+        person.go("/places/trafford/deepdive?year=2017-18")
         # A file that is not a flows file: nothing imported, the problem on the form.
         bad = tmp_path / "notes.csv"
         bad.write_text("a,b\n1,2\n")

@@ -104,9 +104,19 @@ def test_the_older_people_deep_dive_from_its_sources(built: Store) -> None:
 
 def test_the_demo_holds_the_grants_and_says_what_is_illustrative(built: Store) -> None:
     flows = service.flows_of(built, "trafford")
-    assert len(flows) == 555
-    assert sum(f.amount_pence for f in flows) == 129_143_654
-    assert {f.from_id for f in flows} == {"trafford-council"}
+    grants = [f for f in flows if f.from_id == "trafford-council"]
+    assert len(grants) == 555
+    assert sum(f.amount_pence for f in grants) == 129_143_654
+    # And the grants register's award to the Youth Offending Team, hosted by the council.
+    [register] = [f for f in flows if f.from_id != "trafford-council"]
+    assert (register.from_name, register.to_id, register.amount_pence) == (
+        "Ministry of Justice",
+        "trafford-council",
+        40_276_500,
+    )
+    year = service.flow_summary(built, "trafford", "2016-17")
+    assert year.entering_pence == 40_276_500
+    assert year.leaving_pence == 7_445_551  # the council's 2016-17 grants
     notes = service.illustrative(built, "trafford")
     assert len(notes) == 1 and "2026-27 ledger" in notes[0]
     view = service.deep_dive(built, "trafford", "2017-18")

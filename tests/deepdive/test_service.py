@@ -352,3 +352,29 @@ def test_the_flows_command_prints_the_contract(tmp_path: Path) -> None:
         check=False,
     )
     assert bad.returncode == 1
+
+
+def test_the_government_grants_register_keeps_the_place_s_grants(place: Store) -> None:
+    register = GRANTS / "government-grant-awards-2016-17.xlsx"
+    done = service.import_flows(
+        place, "testshire", register.read_bytes(), register.name, "lead@test", {"YOT139": "council"}
+    )
+    # The Youth Offending Team by its identifier; the DWP by its name, as the place's agency.
+    assert (done.kind, done.added) == ("360Giving", 3)
+    flows = {f.to_id: [] for f in service.flows_of(place, "testshire")}
+    for f in service.flows_of(place, "testshire"):
+        flows[f.to_id].append((f.from_id, f.from_name, f.amount_pence, f.stream))
+    assert flows["council"] == [
+        ("D18", "Ministry of Justice", 40_276_500, "Youth Justice Good Practice")
+    ]
+    assert sorted(p for _f, _n, p, _s in flows["dwp"]) == [0, 220_000]
+    # The rest of the register, counted independently with openpyxl, is said, not kept.
+    sheet = openpyxl.load_workbook(register, read_only=True).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    amount = rows[0].index("Amount Awarded")
+    total = sum(Decimal(str(r[amount])) for r in rows[1:] if r[amount] is not None)
+    assert total == Decimal("3920986733")  # £3.92bn, as the source note says
+    left = total - Decimal(402765) - Decimal(2200)
+    assert f"{len(rows) - 4:,} grants (£{left:,.2f})" in done.notes[0]
+    summary = service.flow_summary(place, "testshire", "2016-17")
+    assert summary.entering_pence == 40_276_500 + 220_000

@@ -1,6 +1,7 @@
 """What the deep dive adds to the Trafford demo place: an older-people deep dive over the
 lines the place holds once its count is imported, and funding flows from Trafford
-Council's published 360Giving grants.
+Council's published 360Giving grants and the government grants register's 2016-17 award
+to Trafford's Youth Offending Team.
 
 The older-people theme rules:
 - the CRA's old-age spending (COFOG 10.2) for the North West, by Trafford's share of the
@@ -30,6 +31,10 @@ from totalplace.demo import service as demo
 
 DATA = Path(__file__).parent / "data"
 GRANTS = "trafford_council_voluntary_sector_grants.json"
+# The government grants register's awards for 2016-17: the Ministry of Justice's grant to
+# Trafford's Youth Offending Team, which the council hosts, enters the place there.
+REGISTER = "government-grant-awards-2016-17.xlsx"
+YOUTH_OFFENDING_TEAM = "YOT139"
 COUNCIL_ORG_ID = "GB-LAE-TRF"
 ACTOR = "totalplace demo"
 THEME = "older-people"
@@ -134,6 +139,14 @@ def add_demo(store: Store, place_id: str, report: Report) -> None:
         GRANTS,
         ACTOR,
         {COUNCIL_ORG_ID: demo.COUNCIL},
+    )
+    service.import_flows(
+        store,
+        place_id,
+        (DATA / REGISTER).read_bytes(),
+        REGISTER,
+        ACTOR,
+        {YOUTH_OFFENDING_TEAM: demo.COUNCIL},
     )
     report("Adding the older-people deep dive")
     service.set_theme_rules(
