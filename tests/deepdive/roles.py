@@ -11,5 +11,6 @@ ROUTES = [
     ("GET", f"{P}/deepdive/flows.csv", ANALYSTS),
     ("GET", f"{P}/deepdive/template.xlsx", ANALYSTS),
     ("POST", f"{P}/deepdive", ANALYSTS),
+    ("POST", f"{P}/deepdive/theme-rules", ANALYSTS),
 ]
 RECORD_ROUTES: set[str] = set()

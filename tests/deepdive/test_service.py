@@ -378,3 +378,32 @@ def test_the_government_grants_register_keeps_the_place_s_grants(place: Store) -
     assert f"{len(rows) - 4:,} grants (£{left:,.2f})" in done.notes[0]
     summary = service.flow_summary(place, "testshire", "2016-17")
     assert summary.entering_pence == 40_276_500 + 220_000
+
+
+def test_a_place_edits_its_themes_and_its_rules_must_follow(place: Store) -> None:
+    assert [t.theme_id for t in service.themes_of(place, "testshire")][:2] == [
+        "older-people",
+        "drugs-and-alcohol",
+    ]
+    rules_csv = b"theme_id,field,value\nolder-people,sercop,ASC\n"
+    service.set_theme_rules(place, "testshire", rules_csv, "r.csv", "lead@test")
+    mine = b"theme_id,name,description\nageing-well,Ageing well,Our own theme\n"
+    with pytest.raises(ImportRejected) as caught:
+        service.set_themes_from_file(place, "testshire", mine, "themes.csv", "lead@test")
+    # A rule names older-people, which the new list leaves out.
+    assert [p.code for p in caught.value.problems] == ["unknown-theme"]
+    both = mine + b"older-people,Older people,\n"
+    assert service.set_themes_from_file(place, "testshire", both, "t.csv", "lead@test") == 2
+    assert [t.name for t in service.themes_of(place, "testshire")] == [
+        "Ageing well",
+        "Older people",
+    ]
+    view = service.theme_count(place, "testshire", "2009-10")
+    assert [t.theme_id for t in view.count.themes] == ["ageing-well", "older-people"]
+    twice = b"theme_id,name\nx,X\nx,Y\n,Z\n"
+    with pytest.raises(ImportRejected) as caught:
+        service.set_themes_from_file(place, "testshire", twice, "t.csv", "lead@test")
+    assert {(p.code, p.row) for p in caught.value.problems} == {
+        ("duplicate-key", 3),
+        ("blank-value", 4),
+    }

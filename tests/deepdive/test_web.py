@@ -51,3 +51,25 @@ def test_a_bad_upload_shows_its_problems_and_keeps_nothing(workspace: Workspace)
     unknown = upload(lead, FLOWS, "flows.csv", "GB-LAE-TRF=nobody")
     assert unknown.status_code == 400  # type: ignore[attr-defined]
     assert "which is not an agency of the place" in unknown.text  # type: ignore[attr-defined]
+
+
+def test_theme_rules_uploaded_on_the_page(workspace: Workspace) -> None:
+    analyst = workspace.client("analyst")
+    rules = b"theme_id,field,value,share,basis\nolder-people,sercop,ASC,0.5,Half\n"
+    done = analyst.post(
+        f"{P}/deepdive/theme-rules",
+        data={"csrf": csrf(analyst, f"{P}/deepdive")},
+        files={"file": ("rules.csv", rules, "text/csv")},
+    )
+    assert done.status_code == 303
+    page = analyst.get(f"{P}/deepdive?year=2009-10")
+    assert "The theme rules (1)" in page.text and "£500,000.00" in page.text
+    wrong = b"theme_id,field,value\nolder-people,postcode,M33\n"
+    bad = analyst.post(
+        f"{P}/deepdive/theme-rules",
+        data={"csrf": csrf(analyst, f"{P}/deepdive")},
+        files={"file": ("rules.csv", wrong, "text/csv")},
+    )
+    assert bad.status_code == 400
+    assert "&#39;postcode&#39; is not a column a theme rule can match" in bad.text
+    assert "The theme rules (1)" in bad.text  # nothing changed

@@ -127,10 +127,14 @@ def themes_command(place: Place, year: Year, as_json: AsJson = False) -> None:
     if as_json:
         console.print_json(service.theme_json(view, year))
         return
-    table = Table("Theme", "Total", "Of which estimated", "Lines", title=f"Themes, {year}")
+    table = Table("Theme", "Id", "Total", "Of which estimated", "Lines", title=f"Themes, {year}")
     for t in view.count.themes:
         table.add_row(
-            t.name, format_gbp(t.total_pence), format_gbp(t.estimated_pence), f"{t.lines:,}"
+            t.name,
+            t.theme_id,
+            format_gbp(t.total_pence),
+            format_gbp(t.estimated_pence),
+            f"{t.lines:,}",
         )
     out.print(table)
     out.print(f"In any theme, each line once: {format_gbp(view.count.total_pence)}")
@@ -150,6 +154,25 @@ def theme_rules_command(
     with console.friendly_errors(), console.store() as store:
         count = service.set_theme_rules(store, place, path.read_bytes(), path.name, console.actor())
     out.print(f"The place has {count} theme rules.")
+
+
+@deepdive_app.command("set-themes")
+def set_themes_command(
+    place: Place,
+    path: Annotated[Path, typer.Argument(help="A CSV of theme_id, name, description.")],
+) -> None:
+    """Replace the place's themes (the shipped ones until then) with a file's; every theme
+    its rules name must stay."""
+    from totalplace.deepdive import service
+
+    if not path.exists():
+        err.print(f"Error: {path} does not exist.", markup=False)
+        raise typer.Exit(code=1)
+    with console.friendly_errors(), console.store() as store:
+        count = service.set_themes_from_file(
+            store, place, path.read_bytes(), path.name, console.actor()
+        )
+    out.print(f"The place has {count} themes.")
 
 
 @deepdive_app.command("duplicates")

@@ -27,6 +27,7 @@ from totalplace.deepdive.rules import (
     MAX_SHARE,
     THEME_FIELD_NAMES,
     Flow,
+    Theme,
     ThemeRule,
     normalise_supplier,
     split_themes,
@@ -659,6 +660,47 @@ def rule_from_record(
     if problems.total > before or share is None:
         return None
     return ThemeRule(text("theme_id"), text("field"), text("value"), share, text("basis"))
+
+
+def read_themes(content: bytes, file: str) -> list[Theme]:
+    """A place's own themes as CSV: theme_id, name, and an optional description."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportRejected(
+            [Problem("file-unreadable", "the file is not UTF-8 text", file=file)]
+        ) from exc
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in ("theme_id", "name") if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ImportRejected(
+            [Problem("missing-column", f"no {m!r} column", file=file, column=m) for m in missing]
+        )
+    problems = ProblemList()
+    found: list[Theme] = []
+    for number, item in enumerate(reader, start=2):
+        theme_id, name = (item.get("theme_id") or "").strip(), (item.get("name") or "").strip()
+        for column, value in (("theme_id", theme_id), ("name", name)):
+            if not value:
+                problems.add(
+                    Problem(
+                        "blank-value", f"{column} is blank", file=file, row=number, column=column
+                    )
+                )
+        if theme_id and any(t.theme_id == theme_id for t in found):
+            problems.add(
+                Problem(
+                    "duplicate-key",
+                    f"theme {theme_id!r} appears twice",
+                    file=file,
+                    row=number,
+                    column="theme_id",
+                )
+            )
+        if theme_id and name:
+            found.append(Theme(theme_id, name, (item.get("description") or "").strip()))
+    problems.raise_if_any()
+    return found
 
 
 def parse_share(text: str) -> Decimal | None:

@@ -290,6 +290,15 @@ def set_theme_rules(store: Store, place_id: str, content: bytes, filename: str, 
     return len(found)
 
 
+def set_themes_from_file(
+    store: Store, place_id: str, content: bytes, filename: str, actor: str
+) -> int:
+    """Replace the place's themes with a file's (theme_id, name, description)."""
+    themes = files.read_themes(content, filename)
+    set_themes(store, place_id, themes, actor)
+    return len(themes)
+
+
 def set_themes(store: Store, place_id: str, themes: Sequence[Theme], actor: str) -> None:
     """The place's own themes in place of the shipped ones (its rules must name them)."""
     place_of(store, place_id)

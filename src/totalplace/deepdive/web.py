@@ -89,3 +89,18 @@ async def flows_upload(request: Request, place_id: str) -> Response:
     except ImportRejected as exc:
         return _page(request, viewer, place_id, list(exc.problems), 400)
     return RedirectResponse(f"/places/{place_id}/deepdive", status_code=303)
+
+
+@router.post("/places/{place_id}/deepdive/theme-rules")
+async def theme_rules_upload(request: Request, place_id: str) -> Response:
+    """Replace the place's theme rules with an uploaded CSV, all or nothing."""
+    viewer = in_place(request, place_id, "publish")
+    uploaded = await uploaded_file(request, service.MAX_FLOWS_BYTES)
+    if isinstance(uploaded, list):
+        return _page(request, viewer, place_id, uploaded, 400)
+    content, filename = uploaded
+    try:
+        service.set_theme_rules(store_of(request), place_id, content, filename, viewer.email)
+    except ImportRejected as exc:
+        return _page(request, viewer, place_id, list(exc.problems), 400)
+    return RedirectResponse(f"/places/{place_id}/deepdive#themes", status_code=303)
