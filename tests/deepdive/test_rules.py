@@ -257,3 +257,12 @@ def test_many_recipients_are_drawn_as_the_largest_and_the_others() -> None:
     assert len(targets) == rules.MAX_NODES
     assert "out:13 others" in targets
     assert sum(k.pence for k in links) == sum(f.amount_pence for f in flows)
+
+
+def test_the_flows_download_is_safe_in_a_spreadsheet() -> None:
+    from totalplace.deepdive.files import flows_csv
+
+    text = flows_csv([flow("f1", "council", "=HYPERLINK(1)", -5_00, to_name="@evil")]).decode()
+    assert text.splitlines()[1] == (
+        "f1,Supporting Families,council,'=HYPERLINK(1),2017-18,-5.00,,,,,,'@evil"
+    )

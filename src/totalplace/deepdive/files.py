@@ -517,27 +517,27 @@ def flow_from_record(
     )
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def _safe(text: str) -> str:
+    """A spreadsheet runs a cell starting = + - @ as a formula: names come from strangers."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
 def flows_csv(flows: Sequence[Flow]) -> bytes:
+    """The flows for a person's spreadsheet: text cells made safe, amounts as numbers."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(FLOW_COLUMNS)
     for f in flows:
         fenced = "" if f.ring_fenced is None else str(f.ring_fenced).lower()
+        text = [f.flow_id, f.stream, f.from_id, f.to_id]
+        rest = [";".join(f.themes), fenced, f.conditions, f.reporting, f.from_name, f.to_name]
         writer.writerow(
-            [
-                f.flow_id,
-                f.stream,
-                f.from_id,
-                f.to_id,
-                f.financial_year,
-                f"{Decimal(f.amount_pence) / 100:.2f}",
-                ";".join(f.themes),
-                fenced,
-                f.conditions,
-                f.reporting,
-                f.from_name,
-                f.to_name,
-            ]
+            [_safe(t) for t in text]
+            + [f.financial_year, f"{Decimal(f.amount_pence) / 100:.2f}"]
+            + [_safe(t) for t in rest]
         )
     return out.getvalue().encode()
 
