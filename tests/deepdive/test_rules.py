@@ -194,6 +194,8 @@ def test_supplier_names_are_normalised() -> None:
     )
     assert rules.normalise_supplier("Café Ltd") == "cafe"
     assert rules.normalise_supplier("Ltd") == "ltd"  # never down to nothing
+    assert rules.normalise_supplier("T/A Gym Gear") == "gym gear"
+    assert rules.normalise_supplier("The") == "the"
     assert rules.normalise_number("123456") == "00123456"
     assert rules.normalise_number("SC 012345") == "SC012345"
 
@@ -266,3 +268,11 @@ def test_the_flows_download_is_safe_in_a_spreadsheet() -> None:
     assert text.splitlines()[1] == (
         "f1,Supporting Families,council,'=HYPERLINK(1),2017-18,-5.00,,,,,,'@evil"
     )
+
+
+@given(st.text(alphabet="abcAB &.-'()/t ltdLTDTheh", max_size=30))
+def test_a_normalised_name_normalises_to_itself(name: str) -> None:
+    once = rules.normalise_supplier(name)
+    assert rules.normalise_supplier(once) == once
+    if any(c.isalnum() for c in name):
+        assert once  # a name with letters never becomes nothing

@@ -365,7 +365,7 @@ def reconcile(
 
 # ---- duplication ----------------------------------------------------------------------
 
-_TRADING_AS = re.compile(r"\s+(?:t/a|t\\a|ta|trading as|trading under)\s+", re.IGNORECASE)
+_TRADING_AS = re.compile(r"\s+(?:t/a|t\\a|trading as|trading under)\s+", re.IGNORECASE)
 _SUFFIXES = (
     "limited",
     "ltd",
@@ -388,10 +388,12 @@ def normalise_supplier(name: str) -> str:
     punctuation do not matter, `&` is `and`, Ltd is Limited (and both are dropped, as
     are PLC, LLP, CIC, CIO), a leading `The` goes, and `A Ltd t/a B` is A."""
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    text = _TRADING_AS.split(f" {text.strip()} ", maxsplit=1)[0]
+    parts = _TRADING_AS.split(f" {text.strip()} ", maxsplit=1)
+    # The legal name comes before "t/a"; a name that starts with it has only the other.
+    text = parts[0] if _WORDS.search(parts[0].casefold()) else parts[-1]
     text = text.casefold().replace("&", " and ").replace("+", " and ")
     words = _WORDS.findall(text.replace("'", ""))
-    if words[:1] == ["the"]:
+    if words[:1] == ["the"] and len(words) > 1:
         words = words[1:]
     changed = True
     while changed and len(words) > 1:
