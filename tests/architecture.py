@@ -88,7 +88,7 @@ def judge(importer: str, imported: str) -> str | None:
         if RANK[target_layer] > RANK[layer]:
             return f"{layer} may not import {target_layer} (data flows one way)"
         return None
-    if target_layer == "service" and layer in ("service", *DOORS):
+    if target_layer == "service" and layer in ("service", "demo", *DOORS):
         return None
     if target_layer == "rules" and layer in ("rules", "files", "service"):
         return None

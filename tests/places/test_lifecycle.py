@@ -82,6 +82,8 @@ def test_demo_export_import_export_is_the_same_byte_for_byte(
         "classification_rules.csv",
         "column_mappings.json",
         "deleted_records.json",
+        "funding_flows.csv",
+        "theme_rules.csv",
     ):
         assert (first / path).is_file(), path
         assert path in listed, path

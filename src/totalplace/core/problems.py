@@ -77,6 +77,14 @@ PROBLEM_CODES: dict[str, str] = {
     "ragged-row": "Put amounts such as 1,000.00 in quotes, or write them without the comma.",
     "spreadsheet-error": "Correct the formula in your spreadsheet, or type the value in.",
     "duplicate-file": "Leave out the second copy: the same file counted twice doubles it.",
+    "not-gbp": "Give the grants in pounds sterling, or leave out the grants in other currencies.",
+    "not-a-grants-file": "Give a 360Giving file (JSON with a grants list, or CSV/XLSX with its "
+    "headings), or use the flows template (docs/formats/funding-flows.md).",
+    "unknown-theme": "Use one of the place's themes (totalplace deepdive themes PLACE --year FY "
+    "lists them), or add the theme first (totalplace deepdive set-themes).",
+    "bad-theme-field": "Write one of service, cost_centre, expense_type, supplier, description, "
+    "proclass, sercop, cofog, funding_source or agency.",
+    "bad-share": "Write the share as a number above 0, such as 1 or 0.35 (at most 10).",
 }
 
 

@@ -1,0 +1,154 @@
+"""What the deep dive adds to the Trafford demo place: an older-people deep dive over the
+lines the place holds once its count is imported, and funding flows from Trafford
+Council's published 360Giving grants and the government grants register's 2016-17 award
+to Trafford's Youth Offending Team.
+
+The older-people theme rules:
+- the CRA's old-age spending (COFOG 10.2) for the North West, by Trafford's share of the
+  region's people aged 65 and over (ONS mid-2020) in place of its share of all people;
+- Attendance Allowance (paid only to people over State Pension age), likewise;
+- the council's adult social care (RS 2017-18 has no split by age): the share of the
+  council's age-banded care cost centres that are for people over 65 in its 2026-27
+  ledger, a different year and two months only, so said to be illustrative;
+- the cost centres of the council's 2026-27 ledger for people over 65, whole.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from decimal import ROUND_HALF_EVEN, Decimal
+from pathlib import Path
+
+import polars as pl
+
+from totalplace.core.context import Report
+from totalplace.core.store.db import Store
+from totalplace.count.service.counting import current_lines
+from totalplace.deepdive import service
+from totalplace.demo import service as demo
+
+DATA = Path(__file__).parent / "data"
+GRANTS = "trafford_council_voluntary_sector_grants.json"
+# The government grants register's awards for 2016-17: the Ministry of Justice's grant to
+# Trafford's Youth Offending Team, which the council hosts, enters the place there.
+REGISTER = "government-grant-awards-2016-17.xlsx"
+YOUTH_OFFENDING_TEAM = "YOT139"
+COUNCIL_ORG_ID = "GB-LAE-TRF"
+ACTOR = "totalplace demo"
+THEME = "older-people"
+# A care cost centre of the council's ledger named by its client group and age band.
+AGE_BANDED = re.compile(r"^(?P<group>.+?)\s+(?P<band>18-64|65-74|75-84|85\s?\+)(\s+LT)?$", re.I)
+OLDER_BANDS = ("65-74", "75-84", "85+")
+OLDER_NAMED = re.compile(r"\bolder people\b", re.I)
+
+
+def over_65_factor(sources: Path) -> tuple[Decimal, str]:
+    """Trafford's share of the North West's people aged 65+, over its share of all
+    people: what turns a population-apportioned figure into an over-65s one."""
+    people: dict[str, tuple[int, int]] = {}
+    with (sources / "ons_mye_mid-2020_ltla2021_england_wales_single_year_of_age.csv").open(
+        encoding="utf-8", newline=""
+    ) as handle:
+        for row in csv.DictReader(handle):
+            older = sum(int(row[str(age)]) for age in range(65, 90)) + int(row["90+"])
+            people[row["ltla21_code"]] = (int(row["total_population"]), older)
+    place_all, place_older = people[demo.GSS]
+    region_all = sum(people[code][0] for code in demo.NORTH_WEST)
+    region_older = sum(people[code][1] for code in demo.NORTH_WEST)
+    factor = (Decimal(place_older) / region_older) / (Decimal(place_all) / region_all)
+    basis = (
+        f"Trafford's share of the North West's people aged 65 and over ({place_older:,} of "
+        f"{region_older:,}) in place of its share of all people ({place_all:,} of "
+        f"{region_all:,}): ONS mid-2020 population estimates"
+    )
+    return factor.quantize(Decimal("1e-9"), rounding=ROUND_HALF_EVEN), basis
+
+
+def older_cost_centres(store: Store, place_id: str) -> tuple[list[str], Decimal, str]:
+    """The council's 2026-27 cost centres for people over 65, and the share of its
+    age-banded care spending they make."""
+    lines = current_lines(place_id, demo.LEDGER_YEAR, store).collect()
+    older: list[str] = []
+    older_pence = 0
+    banded_pence = 0
+    if "service" not in lines.columns:
+        return [], Decimal(0), ""
+    for name, pence in (
+        lines.filter(pl.col("agency_id") == demo.COUNCIL)
+        .group_by("service")
+        .agg(pl.col("amount_pence").sum())
+        .iter_rows()
+    ):
+        if not name:
+            continue
+        found = AGE_BANDED.match(name)
+        band = found.group("band").replace(" ", "") if found else ""
+        if found:
+            banded_pence += int(pence)
+        if band in OLDER_BANDS:
+            older_pence += int(pence)
+        if band in OLDER_BANDS or OLDER_NAMED.search(name):
+            older.append(name)
+    share = (
+        (Decimal(older_pence) / banded_pence).quantize(Decimal("1e-6"), rounding=ROUND_HALF_EVEN)
+        if banded_pence > 0
+        else Decimal(0)
+    )
+    basis = (
+        f"{service.ILLUSTRATIVE} the share of Trafford Council's age-banded care cost "
+        f"centres that are for people over 65 in its 2026-27 ledger (April and May 2026 "
+        f"only), applied to its 2017-18 adult social care outturn, which has no split by age"
+    )
+    return sorted(older), share, basis
+
+
+def older_people_rules(store: Store, place_id: str) -> bytes:
+    factor, basis = over_65_factor(demo.DEMO_SOURCES)
+    centres, care_share, care_basis = older_cost_centres(store, place_id)
+    rows = [
+        [THEME, "cofog", "10.2", str(factor), f"CRA old-age spending: {basis}"],
+        [
+            THEME,
+            "description",
+            "attendance allowance",
+            str(factor),
+            f"Attendance Allowance, paid only to people over State Pension age: {basis}",
+        ],
+    ]
+    if care_share > 0:
+        rows.append([THEME, "sercop", "ASC", str(care_share), care_basis])
+    rows += [
+        [THEME, "service", name, "1", "A cost centre of the council's ledger for people over 65"]
+        for name in centres
+    ]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["theme_id", "field", "value", "share", "basis"])
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def add_demo(store: Store, place_id: str, report: Report) -> None:
+    report("Importing Trafford Council's grants as funding flows")
+    service.import_flows(
+        store,
+        place_id,
+        (DATA / GRANTS).read_bytes(),
+        GRANTS,
+        ACTOR,
+        {COUNCIL_ORG_ID: demo.COUNCIL},
+    )
+    service.import_flows(
+        store,
+        place_id,
+        (DATA / REGISTER).read_bytes(),
+        REGISTER,
+        ACTOR,
+        {YOUTH_OFFENDING_TEAM: demo.COUNCIL},
+    )
+    report("Adding the older-people deep dive")
+    service.set_theme_rules(
+        store, place_id, older_people_rules(store, place_id), "older-people-rules.csv", ACTOR
+    )
