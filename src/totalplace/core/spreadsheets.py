@@ -187,11 +187,20 @@ def csv_rows(opener: Opener, name: str) -> CsvRows:
     encoding = _encoding(opener, name)
     with _text(opener, encoding, name) as text:
         sample = text.read(20000)
+    return CsvRows(opener, name, encoding, _dialect(sample))
+
+
+def _dialect(sample: str) -> type[csv.Dialect]:
+    """Excel's CSV dialect with the delimiter the sample uses. Only the delimiter is taken
+    from the sniffer: it guesses `doublequote` from the sample alone and says False for a
+    file whose first rows hold no doubled quote, so a later cell holding a doubled quote
+    would be split and the row's columns shifted. Spreadsheets and the CSV writers agencies use
+    always double quotes."""
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
     except csv.Error:
-        dialect = csv.excel
-    return CsvRows(opener, name, encoding, dialect)
+        return csv.excel
+    return type("SniffedExcel", (csv.excel,), {"delimiter": delimiter})
 
 
 def _encoding(opener: Opener, name: str) -> str:

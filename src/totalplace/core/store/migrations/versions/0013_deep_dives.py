@@ -1,7 +1,7 @@
 """deep dives: funding flows, a place's themes and theme rules
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 """
 
 from __future__ import annotations
