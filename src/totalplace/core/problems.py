@@ -76,6 +76,11 @@ PROBLEM_CODES: dict[str, str] = {
     "ragged-row": "Put amounts such as 1,000.00 in quotes, or write them without the comma.",
     "spreadsheet-error": "Correct the formula in your spreadsheet, or type the value in.",
     "duplicate-file": "Leave out the second copy: the same file counted twice doubles it.",
+    "bad-barrier": "Correct the barrier (docs/formats/barriers.md): a known kind, and links to "
+    "what the place holds.",
+    "barrier-transition": "Move the barrier to a status its workflow allows, with a date and "
+    "a reason (docs/barriers.md).",
+    "no-publication": "Publish the year's count first: a report shows published figures only.",
 }
 
 
