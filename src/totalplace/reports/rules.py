@@ -256,7 +256,8 @@ def bar_chart(table: FigureTable, chart_id: str) -> str:
         width = 0 if not largest else abs(figure.pence or 0) / largest * 380
         y = 4 + index * 24
         parts.append(
-            f'<text x="0" y="{y + 14}" font-size="11" fill="#0b0c0c">'
+            f'<text x="0" y="{y + 14}" font-size="11" font-family="Arial, sans-serif" '
+            'fill="#0b0c0c">'
             f"{escape(figure.label[:32])}</text>"
             f'<rect x="210" y="{y}" width="{width:.1f}" height="18" '
             f'fill="{COLOURS.get(figure.basis, "#1d70b8")}"/>'
