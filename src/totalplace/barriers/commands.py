@@ -45,11 +45,13 @@ def barriers_list_command(
         )
         return
     if not shown:
-        out.print(f"No barriers in {place} yet.")
+        out.print(f"No barriers in {place} yet.", markup=False)
     for s in shown:
         b = s.barrier
         value = f", blocks {format_gbp(s.blocked_pence)}" if s.blocked_pence else ""
-        out.print(f"{b.tracking_number} [{b.status}] {b.title} (owner: {b.owner}{value})")
+        out.print(
+            f"{b.tracking_number} ({b.status}) {b.title}, owner {b.owner}{value}", markup=False
+        )
 
 
 @barriers_app.command("add")
@@ -71,7 +73,7 @@ def barriers_add_command(
         numbers = barriers.add_from_file(
             store, place, path.read_bytes(), path.name, console.actor()
         )
-    out.print(f"Added {len(numbers)} barrier(s) to {place}: {', '.join(numbers)}.")
+    out.print(f"Added {len(numbers)} barrier(s) to {place}: {', '.join(numbers)}.", markup=False)
 
 
 @barriers_app.command("status")
@@ -91,7 +93,7 @@ def barriers_status_command(
         moved = barriers.change_status(
             store, place, number, status, on or date.today().isoformat(), reason, console.actor()
         )
-    out.print(f"{moved.tracking_number} is {moved.status}.")
+    out.print(f"{moved.tracking_number} is {moved.status}.", markup=False)
 
 
 @barriers_app.command("national")
@@ -112,7 +114,7 @@ def barriers_national_command(
     if target is not None:
         kind = "xlsx" if target.suffix.lower() == ".xlsx" else "csv"
         target.write_bytes(barriers.export_national(view, kind))
-        out.print(f"Wrote {target}.")
+        out.print(f"Wrote {target}.", markup=False)
         return
     if as_json:
         console.print_json(
@@ -132,7 +134,9 @@ def barriers_national_command(
         return
     for g in view.groups:
         out.print(
-            f"{g.title} ({g.owner}): {len(g.places)} place(s), blocks {format_gbp(g.blocked_pence)}"
+            f"{g.title} ({g.owner}): {len(g.places)} place(s), "
+            f"blocks {format_gbp(g.blocked_pence)}",
+            markup=False,
         )
 
 
@@ -147,4 +151,4 @@ def barriers_letter_command(
     kind = "pdf" if target.suffix.lower() == ".pdf" else "docx"
     with console.friendly_errors(), console.store() as store:
         target.write_bytes(barriers.letter(store, place, kind))
-    out.print(f"Wrote {target}.")
+    out.print(f"Wrote {target}.", markup=False)

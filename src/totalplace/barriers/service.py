@@ -34,6 +34,9 @@ from totalplace.core.store import audit as audit_store
 from totalplace.core.store import base as store_base
 from totalplace.core.store.db import Store
 
+# Loaded with the service: the places table, which the barriers and reports tables refer to.
+from totalplace.places.service import places as place_service
+
 MAX_BYTES = 2 * 1024 * 1024
 # For the pages: the kinds, the next statuses, and links written as a file writes them.
 KINDS_SHOWN = KINDS
@@ -42,8 +45,6 @@ write_links = links_text
 
 
 def place_ids(store: Store) -> list[str]:
-    from totalplace.places.service import places as place_service
-
     return [p.place_id for p in place_service.stored_places(store)]
 
 
@@ -365,8 +366,6 @@ class National:
 def national(store: Store, place_ids: list[str] | None = None) -> National:
     """The same barrier from several places grouped, by owner and kind, with the value
     it blocks; every place on the server, or those given (the ones a person may see)."""
-    from totalplace.places.service import places as place_service
-
     chosen = [p.place_id for p in place_service.stored_places(store)]
     if place_ids is not None:
         chosen = [p for p in chosen if p in set(place_ids)]
@@ -471,8 +470,6 @@ def export_national(national_view: National, kind: str) -> bytes:
 
 def letter(store: Store, place_id: str, kind: str, numbers: list[str] | None = None) -> bytes:
     """A letter-ready document of the place's open barriers (or those named): DOCX or PDF."""
-    from totalplace.places.service import places as place_service
-
     place = next((p for p in place_service.stored_places(store) if p.place_id == place_id), None)
     if place is None:
         raise NotFound(f"there is no place {place_id!r}")

@@ -64,10 +64,13 @@ def report_list_command(
         console.print_json([asdict(v) for v in found])
         return
     if not found:
-        out.print(f"No report of {place} has been issued yet.")
+        out.print(f"No report of {place} has been issued yet.", markup=False)
     for v in found:
         when = v.issued_at[:10]
-        out.print(f"Version {v.version}: {v.stage} {v.financial_year}, {when} by {v.issued_by}")
+        out.print(
+            f"Version {v.version}: {v.stage} {v.financial_year}, {when} by {v.issued_by}",
+            markup=False,
+        )
 
 
 @report_app.command("compare")
@@ -88,10 +91,12 @@ def report_compare_command(
         console.print_json(asdict(found))
         return
     for s in found.sections:
-        out.print(f"Section {s.title}: {s.change}")
+        out.print(f"Section {s.title}: {s.change}", markup=False)
     for f in found.figures:
-        out.print(f"{f.label}: {f.before or '(not there)'} -> {f.after or '(not there)'}")
-    out.print(f"{found.unchanged} figure(s) unchanged.")
+        out.print(
+            f"{f.label}: {f.before or '(not there)'} -> {f.after or '(not there)'}", markup=False
+        )
+    out.print(f"{found.unchanged} figure(s) unchanged.", markup=False)
 
 
 @report_app.command("consolidated")

@@ -22,6 +22,9 @@ from totalplace.core.store import audit as audit_store
 from totalplace.core.store import base as store_base
 from totalplace.core.store import rows as store_rows
 from totalplace.core.store.db import Store
+
+# Loaded with the service: the places table, which the barriers and reports tables refer to.
+from totalplace.places.service import places as place_service
 from totalplace.reports import files
 from totalplace.reports.rules import (
     SECTIONS,
@@ -58,8 +61,6 @@ def published_years(store: Store, place_id: str) -> list[str]:
 
 
 def place_ids(store: Store) -> list[str]:
-    from totalplace.places.service import places as place_service
-
     return [p.place_id for p in place_service.stored_places(store)]
 
 
@@ -80,8 +81,6 @@ class Material:
 
 
 def _place_name(store: Store, place_id: str) -> str:
-    from totalplace.places.service import places as place_service
-
     for place in place_service.stored_places(store):
         if place.place_id == place_id:
             return str(place.name)
@@ -182,7 +181,7 @@ def _count_section(store: Store, m: Material, title: str) -> Section:
     by_function = [
         Figure(
             f"count.function.{row['code']}",
-            row.get("label") or f"COFOG {row['code']}",
+            _cofog_label(str(row["code"]), row.get("label")),
             money(row["gbp"]),
             "actual",
             source,
@@ -474,6 +473,15 @@ BUILDERS: dict[str, Builder] = {
     "barriers": _barriers_section,
     "voices": _voices_section,
 }
+
+
+def _cofog_label(code: str, label: object) -> str:
+    from totalplace.core.reference import reference
+
+    if label:
+        return str(label)
+    item = reference().cofog.get(code)
+    return f"{code} {item.label}" if item else f"COFOG {code}"
 
 
 def _slug(text: str) -> str:
