@@ -126,6 +126,15 @@ def _count_section(store: Store, m: Material, title: str) -> Section:
         f"returns: {returns or 'none'}",
     )
     estimated = Decimal(str(figures.get("estimated_share") or 0))
+    coverage = figures.get("coverage", [])
+    estimated_agencies = {c["agency_id"] for c in coverage if c["status"] == "estimate"}
+    # A total with estimates in it is a count of both: it says how much is estimate.
+    mixed = "count" if estimated else "actual"
+    mixed_method = (
+        f"actual spend and top-down estimates; {percent(estimated)} is estimate"
+        if estimated
+        else ""
+    )
     section.paragraphs.append(
         f"All public spending in {m.place_name} in {m.financial_year}, counted from the "
         f"agencies' own returns and published as version {pub.version} of the count. "
@@ -140,8 +149,9 @@ def _count_section(store: Store, m: Material, title: str) -> Section:
             "count.total",
             "Total public spending",
             money(figures["total_gbp"]),
-            "actual",
+            mixed,
             source,
+            mixed_method,
             pence=pence_of(figures["total_gbp"]),
         )
     )
@@ -152,7 +162,7 @@ def _count_section(store: Store, m: Material, title: str) -> Section:
                 f"Per head ({figures.get('population'):,} people, "
                 f"{figures.get('population_year')})",
                 money(figures["per_head_gbp"]),
-                "actual",
+                mixed,
                 source,
                 "total divided by the mid-year population",
             )
@@ -167,7 +177,6 @@ def _count_section(store: Store, m: Material, title: str) -> Section:
             "top-down estimates where no return was given" if estimated else "",
         )
     )
-    coverage = figures.get("coverage", [])
     given = sum(1 for c in coverage if c["status"] != "missing")
     section.figures.append(
         Figure(
@@ -183,8 +192,9 @@ def _count_section(store: Store, m: Material, title: str) -> Section:
             f"count.function.{row['code']}",
             _cofog_label(str(row["code"]), row.get("label")),
             money(row["gbp"]),
-            "actual",
+            mixed,
             source,
+            mixed_method,
             pence=pence_of(row["gbp"]),
         )
         for row in figures.get("by_cofog_division", [])
@@ -196,8 +206,9 @@ def _count_section(store: Store, m: Material, title: str) -> Section:
             f"count.agency.{row['agency_id']}",
             m.agency_names.get(row["agency_id"], row.get("label") or row["agency_id"]),
             money(row["gbp"]),
-            "actual",
+            "estimate" if row["agency_id"] in estimated_agencies else "actual",
             source,
+            "top-down estimate" if row["agency_id"] in estimated_agencies else "",
             pence=pence_of(row["gbp"]),
         )
         for row in figures.get("by_agency", [])
@@ -214,8 +225,9 @@ def _count_section(store: Store, m: Material, title: str) -> Section:
                         f"count.coverage.{c['agency_id']}",
                         m.agency_names.get(c["agency_id"], c["agency_id"]),
                         c["status"],
-                        "estimate" if c["status"] == "estimated" else "count",
+                        "estimate" if c["status"] == "estimate" else "count",
                         source,
+                        "top-down estimate: no return" if c["status"] == "estimate" else "",
                     )
                     for c in coverage
                 ],
@@ -432,8 +444,8 @@ def _barriers_section(store: Store, m: Material, title: str) -> Section:
         figures.append(
             Figure(
                 f"barriers.{b.tracking_number}.status",
-                f"{b.tracking_number} {b.title}",
-                f"{b.status} ({b.owner})",
+                f"{b.tracking_number} {b.title} (owner: {b.owner})",
+                b.status,
                 "count",
                 source,
             )
