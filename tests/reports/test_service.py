@@ -213,3 +213,20 @@ def test_the_consolidated_report_states_its_coverage(place: Store, tmp_path: Pat
     assert "1 of the 2 places" in report.sections[0].paragraphs[0]
     written = reports.write_consolidated(place, [P, "otherton"], YEAR, tmp_path / "c")
     assert [p.name for p in written] == ["report.html", "report.pdf", "report.docx"]
+
+
+def test_cost_of_failure_models_are_projections_equal_to_their_run(place: Store) -> None:
+    from tests.helpers import DATA
+    from totalplace.models.service import models as model_service
+
+    content = (DATA / "models" / "hiv_chancellor_1997.json").read_bytes()
+    model_service.add_model(place, P, content, "hiv.json", "lead@test")
+    [record] = model_service.records(place, P)
+    run = model_service.run(record.spec, draws=0)
+    figures = reports.assemble(place, P, YEAR, "interim").figures()
+    shown = [f for k, f in figures.items() if k.startswith("models.")]
+    assert len(shown) == len(run["strategies"]) > 1
+    for figure, strategy in zip(shown, run["strategies"], strict=True):
+        assert figure.value == format_gbp(round(float(strategy["total_cost"]) * 100))
+        assert figure.basis == "projected" and "state-transition" in figure.method
+        assert figure.source.href == f"/places/{P}/models/{record.id}"

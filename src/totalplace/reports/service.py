@@ -242,8 +242,9 @@ def _journeys_section(store: Store, m: Material, title: str) -> Section:
 
     section = Section("journeys", title)
     records = journeys.records(store, m.place_id)
+    _models(store, m, section)
     if not records:
-        section.empty = True
+        section.empty = not section.tables
         return section
     section.paragraphs.append(
         "Citizens' journeys through the place's services, as mapped with them: each contact "
@@ -293,6 +294,36 @@ def _journeys_section(store: Store, m: Material, title: str) -> Section:
             )
     section.tables.append(FigureTable("Journeys", "Journey", table))
     return section
+
+
+def _models(store: Store, m: Material, section: Section) -> None:
+    """Each cost-of-failure model's strategies: a projection, run without its draws."""
+    from totalplace.models.service import models as model_service
+
+    records = model_service.records(store, m.place_id)
+    if records:
+        section.paragraphs.append(
+            "Cost-of-failure models follow a cohort through the states of failure: what "
+            "each strategy costs per person is a projection, discounted, and says so."
+        )
+    for record in records:
+        result = model_service.run(record.spec, draws=0)
+        source = Source(
+            f"Cost-of-failure model {record.name}", f"/places/{m.place_id}/models/{record.id}"
+        )
+        figures = [
+            Figure(
+                f"models.{_slug(record.name)}.{_slug(str(item['name']))}",
+                f"{item['name']}: cost per person",
+                format_gbp(round(float(item["total_cost"]) * 100)),
+                "projected",
+                source,
+                "cohort state-transition model: discounted cost per person over its years",
+                round(float(item["total_cost"]) * 100),
+            )
+            for item in result["strategies"]
+        ]
+        section.tables.append(FigureTable(f"Model: {record.name}", "Strategy", figures, True))
 
 
 def _cases_section(store: Store, m: Material, title: str) -> Section:
