@@ -84,6 +84,8 @@ def test_demo_export_import_export_is_the_same_byte_for_byte(
         "deleted_records.json",
         "funding_flows.csv",
         "theme_rules.csv",
+        "barriers.json",
+        "reports.json",
     ):
         assert (first / path).is_file(), path
         assert path in listed, path
@@ -125,11 +127,13 @@ def test_replace_replaces_everything_and_keeps_the_people(filled: Store, tmp_pat
 
 
 def test_delete_takes_everything_of_the_place(filled: Store) -> None:
+    from totalplace.barriers.tables import BarrierRow
     from totalplace.cases.tables import BusinessCase
     from totalplace.count.tables import ClassificationRule, Submission
     from totalplace.history.tables import HistoryProject
     from totalplace.journeys.tables import JourneyRecord
     from totalplace.models.tables import ModelRecord
+    from totalplace.reports.tables import ReportRow
 
     with filled.sessions() as session:
         files = list(session.scalars(select(Submission.lines_file)))
@@ -139,6 +143,8 @@ def test_delete_takes_everything_of_the_place(filled: Store) -> None:
         for model in (BusinessCase, JourneyRecord, ModelRecord, Submission, ClassificationRule):
             assert session.scalars(select(model)).first() is None, model.__name__
         assert session.scalars(select(HistoryProject)).first() is None
+        for model in (BarrierRow, ReportRow):
+            assert session.scalars(select(model)).first() is None, model.__name__
     assert not any(filled.lines.path(f).exists() for f in files)
     with pytest.raises(NotFound):
         delete_place(filled, PLACE)

@@ -85,6 +85,11 @@ PROBLEM_CODES: dict[str, str] = {
     "bad-theme-field": "Write one of service, cost_centre, expense_type, supplier, description, "
     "proclass, sercop, cofog, funding_source or agency.",
     "bad-share": "Write the share as a number above 0, such as 1 or 0.35 (at most 10).",
+    "bad-barrier": "Correct the barrier (docs/formats/barriers.md): a known kind, and links to "
+    "what the place holds.",
+    "barrier-transition": "Move the barrier to a status its workflow allows, with a date and "
+    "a reason (docs/barriers.md).",
+    "no-publication": "Publish the year's count first: a report shows published figures only.",
 }
 
 
