@@ -16,7 +16,8 @@ CASE = "Intensive family support"
 
 
 def fill(store: Store, place_id: str = "testshire") -> None:
-    case = (DATA / "cases" / "family_support.json").read_bytes()
+    # The sample case names an "nhs" agency; Testshire's NHS body is its PCT.
+    case = (DATA / "cases" / "family_support.json").read_text().replace('"nhs"', '"pct"').encode()
     case_service.add_case(store, place_id, case, "family_support.json", "lead@test")
     journey = (DATA / "journeys" / "prison_leaver.csv").read_bytes()
     journeys.add_from_file(store, place_id, journey, "prison_leaver.csv", "lead@test")

@@ -4,6 +4,7 @@ the HTML, the PDF's text and the Word text; issued versions are immutable and co
 from __future__ import annotations
 
 import re
+import shutil
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
@@ -27,9 +28,17 @@ P = "testshire"
 YEAR = "2009-10"
 
 
+# The deep dive's hand-made flows: department -> council -> (passed on) PCT -> provider,
+# and the Home Office to the police: £1.2m enters, £350k is passed on, £250k leaves.
+FLOWS = Path(__file__).parent.parent / "deepdive" / "data" / "funding_flows.csv"
+
+
 @pytest.fixture
-def place(store: Store) -> Store:
-    import_package(HANDMADE, store=store)
+def place(store: Store, tmp_path: Path) -> Store:
+    package = tmp_path / "package"
+    shutil.copytree(HANDMADE, package)
+    shutil.copy(FLOWS, package / "funding_flows.csv")
+    import_package(package, store=store)
     fill(store)
     publish(store, P, YEAR, "lead@test")
     barriers.add_from_file(store, P, barriers_csv([row()]), "b.csv", "lead@test")
@@ -84,6 +93,9 @@ def expected(store: Store) -> dict[str, str]:
     appraisal = case_service.appraisal_of(case)
     out["cases.intensive-family-support.npv"] = format_gbp(round(appraisal.npv * 100))
     out["barriers.TESTSHIRE-B-001.blocked"] = format_gbp(round(appraisal.npv * 100))
+    out["deepdive.entering"] = "£1,200,000.00"
+    out["deepdive.within"] = "£350,000.00"
+    out["deepdive.leaving"] = "£250,000.00"
     return out
 
 
@@ -140,7 +152,7 @@ def test_a_section_with_nothing_says_none_yet(store: Store, tmp_path: Path) -> N
     publish(store, P, YEAR, "lead@test")
     report, _ = reports.build(store, P, YEAR, tmp_path, True, "lead@test")
     empty = {s.key for s in report.sections if s.empty}
-    assert empty == {"journeys", "cases", "estate", "barriers", "voices"}
+    assert empty == {"deepdive", "journeys", "cases", "estate", "barriers", "voices"}
     assert report.version is None and reports.versions(store, P) == []
     assert (tmp_path / "report.html").read_text().count("None yet.") == len(empty)
 

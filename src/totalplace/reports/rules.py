@@ -24,6 +24,7 @@ BASES = ("actual", "estimate", "projected", "count")
 # key; one more (the deep dives) is a line here and a builder there.
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("count", "What the place spends"),
+    ("deepdive", "Funding streams"),
     ("journeys", "Journeys and the cost of failure"),
     ("cases", "Business cases and the sharing of savings"),
     ("estate", "The public estate"),
@@ -37,6 +38,7 @@ SECTION_WORDS: dict[str, tuple[str, ...]] = {
     "journeys": ("journey", "citizen", "customer", "failure", "service"),
     "cases": ("case", "saving", "invest", "share"),
     "estate": ("estate", "building", "asset", "property"),
+    "deepdive": ("stream", "fund", "grant", "theme", "ring-fence"),
     "barriers": ("barrier", "whitehall", "ring", "rule", "government", "national"),
 }
 

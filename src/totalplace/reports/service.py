@@ -236,6 +236,82 @@ def _count_section(store: Store, m: Material, title: str) -> Section:
     return section
 
 
+def _deepdive_section(store: Store, m: Material, title: str) -> Section:
+    """The year's funding flows as the deep dive counts them: money entering the place
+    counted once, however often it is passed on between its agencies."""
+    from totalplace.deepdive import service as deepdive
+
+    section = Section("deepdive", title)
+    summary = deepdive.flow_summary(store, m.place_id, m.financial_year)
+    if not summary.flows:
+        section.empty = True
+        return section
+    source = Source(
+        f"Funding flows {m.financial_year} ({summary.flows} flows)",
+        f"/places/{m.place_id}/deepdive?year={m.financial_year}",
+    )
+    section.paragraphs.append(
+        "The funding streams recorded for the year, from the funders' own grant files: money "
+        "entering the place is counted once, and what its agencies pass on to each other is "
+        "shown apart, not added again."
+    )
+    ring = (
+        f"{summary.ring_fenced_pence * 100 / summary.entering_pence:.1f}%"
+        if summary.entering_pence
+        else "0.0%"
+    )
+    section.figures += [
+        Figure(
+            "deepdive.entering",
+            "Entering the place",
+            format_gbp(summary.entering_pence),
+            "actual",
+            source,
+            pence=summary.entering_pence,
+        ),
+        Figure(
+            "deepdive.within",
+            "Passed on between its agencies",
+            format_gbp(summary.within_pence),
+            "actual",
+            source,
+            pence=summary.within_pence,
+        ),
+        Figure(
+            "deepdive.leaving",
+            "Leaving the place",
+            format_gbp(summary.leaving_pence),
+            "actual",
+            source,
+            pence=summary.leaving_pence,
+        ),
+        Figure("deepdive.streams", "Funding streams", str(len(summary.streams)), "count", source),
+        Figure(
+            "deepdive.ring_fenced", "Of the money entering, ring-fenced", ring, "actual", source
+        ),
+    ]
+    if summary.by_theme:
+        section.tables.append(
+            FigureTable(
+                "Funding streams by theme",
+                "Theme",
+                [
+                    Figure(
+                        f"deepdive.theme.{t.theme}",
+                        f"{t.theme} ({t.streams} streams)",
+                        format_gbp(t.entering_pence),
+                        "actual",
+                        source,
+                        pence=t.entering_pence,
+                    )
+                    for t in summary.by_theme
+                ],
+                chart=True,
+            )
+        )
+    return section
+
+
 def _journeys_section(store: Store, m: Material, title: str) -> Section:
     from totalplace.journeys import service as journeys
     from totalplace.journeys.rules.journeys import summarise
@@ -510,6 +586,7 @@ def _voices_section(store: Store, m: Material, title: str) -> Section:
 Builder = Callable[[Store, Material, str], Section]
 BUILDERS: dict[str, Builder] = {
     "count": _count_section,
+    "deepdive": _deepdive_section,
     "journeys": _journeys_section,
     "cases": _cases_section,
     "estate": _estate_section,
