@@ -58,6 +58,7 @@ PROBLEM_CODES: dict[str, str] = {
     "bad-case": "Correct the case file (docs/formats/case.md).",
     "bad-model": "Correct the model file (docs/formats/model.md).",
     "not-found": "Check the name or number: nothing by that name is stored.",
+    "national-year-not-held": "Choose a financial year the national sources hold (2017-18).",
     "bad-setting": "Correct the field named and save again.",
     "people-request": "Check the email address, role and agency, and try again.",
     "wrong-return-state": "Reload the returns page: the return has moved on since you opened it.",

@@ -1,0 +1,539 @@
+"""The top-down count of every English district, from the shipped national sources.
+
+`count_england(year)` counts all 309 English districts (April 2021 boundaries) for a
+financial year; `district_count(gss_code, year)` one of them; `place_count(codes, year)` a
+place made of several. The method (docs/national.md):
+
+- Local government, actuals: each authority's RS 2017-18 service lines, housing benefit
+  and parish precepts (levies left out, as transfers). A county's lines are shared among
+  its districts by service keys (`data/service_keys.csv`); police, fire, combined, waste,
+  national-park authorities and the GLA (`data/joint_bodies.csv`) among their member
+  districts by population. A missing return (Copeland's) is imputed from its county's
+  other districts per head, with a warning.
+- Central government and public corporations, estimates: CRA 2018 for the district's
+  region, by department and COFOG function, shared by population (or, with
+  basis="age", the functions that serve one age group by that group). Spending CRA ties to
+  one location (`data/located_spending.csv`) is held out and shown as a memo line.
+- Local-government capital, estimate: CRA's local-government capital for the region,
+  shared by population.
+
+Approximations, said so: joint bodies and national parks are shared by the whole
+population of each member district (a park's own residents are not counted apart); age
+keys spread mid-2017 populations by the mid-2020 age profile (the nearest held); Dorset
+County Council's share for Bournemouth, Christchurch and Poole is Christchurch's, by its
+2011 census population; districts merged in 2023 take the rebased mid-2017 figure of their
+new unitary shared by the earlier series.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, Decimal
+from fractions import Fraction
+from typing import Any
+
+from totalplace.core.context import Report, quiet
+from totalplace.core.money import divide_half_even, pence_to_pounds
+from totalplace.core.problems import NotFound, TotalplaceError
+from totalplace.core.reference import reference
+from totalplace.national import files
+from totalplace.national.rules import (
+    IMPUTED,
+    Body,
+    CentralLine,
+    Component,
+    District,
+    DistrictResult,
+    Line,
+    Reconciliation,
+    age_bands,
+    impute_lines,
+    reconcile,
+    share_body,
+    share_central,
+)
+
+YEARS = ("2017-18",)
+BASES = ("population", "age")
+SOURCES = (
+    "MHCLG Revenue Outturn Summary (RS) 2017-18, every English authority; HM Treasury "
+    "Country and Regional Analysis 2018; ONS mid-year population estimates; OGL v3.0"
+)
+# ONS region names as CRA spells its English regions.
+CRA_REGION = {
+    "East of England": "england_east",
+    "Yorkshire and The Humber": "england_yorkshire and the humber",
+}
+
+
+class UnknownYear(TotalplaceError):
+    code = "national-year-not-held"
+
+
+class UnknownBasis(TotalplaceError):
+    code = "out-of-range"
+
+
+@dataclass(frozen=True)
+class DistrictCount:
+    """One English district's (or a place's) top-down count for a financial year."""
+
+    gss_code: str
+    name: str
+    region: str
+    population: int
+    population_year: int
+    population_matches_year: bool
+    total_pence: int
+    per_head_pence: int
+    local_government_actual_pence: int
+    local_government_imputed_pence: int
+    local_government_capital_estimate_pence: int
+    central_estimate_pence: int
+    estimated_share: Decimal  # of the total that is estimated or imputed, 0..1, 4 places
+    by_cofog_division: dict[str, int]
+    memo_located_pence: int
+    warnings: list[str]
+    components: list[Component] = field(repr=False)
+    member_codes: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The CLI's and the API's shape: pounds as decimals, functions as a list."""
+        return {
+            "gss_code": self.gss_code,
+            "name": self.name,
+            "region": self.region,
+            "population": self.population,
+            "population_year": self.population_year,
+            "population_matches_year": self.population_matches_year,
+            "total_gbp": pence_to_pounds(self.total_pence),
+            "per_head_gbp": pence_to_pounds(self.per_head_pence),
+            "local_government_actual_gbp": pence_to_pounds(self.local_government_actual_pence),
+            "local_government_imputed_gbp": pence_to_pounds(self.local_government_imputed_pence),
+            "local_government_capital_estimate_gbp": pence_to_pounds(
+                self.local_government_capital_estimate_pence
+            ),
+            "central_estimate_gbp": pence_to_pounds(self.central_estimate_pence),
+            "estimated_share": self.estimated_share,
+            "by_cofog_division": [
+                {"code": code, "gbp": pence_to_pounds(p)}
+                for code, p in sorted(self.by_cofog_division.items())
+            ],
+            "memo_located_gbp": pence_to_pounds(self.memo_located_pence),
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass(frozen=True)
+class RegionCheck:
+    region: str
+    rs_local_current_pence: int
+    cra_local_current_pence: int
+    gap_pence: int
+    gap_percent: Decimal
+
+
+@dataclass(frozen=True)
+class EnglandCount:
+    financial_year: str
+    basis: str
+    places: list[DistrictCount]
+    checks: list[RegionCheck]
+    not_counted: list[str]  # RS rows with money that no district takes, said so
+    sources: str = SOURCES
+
+    def place(self, gss_code: str) -> DistrictCount:
+        for p in self.places:
+            if p.gss_code == gss_code:
+                return p
+        raise NotFound(f"{gss_code} is not an English district in the {self.financial_year} count")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "financial_year": self.financial_year,
+            "basis": self.basis,
+            "sources": self.sources,
+            "places": [p.to_json() for p in self.places],
+            "checks": [
+                {
+                    "region": c.region,
+                    "rs_local_current_gbp": pence_to_pounds(c.rs_local_current_pence),
+                    "cra_local_current_gbp": pence_to_pounds(c.cra_local_current_pence),
+                    "gap_gbp": pence_to_pounds(c.gap_pence),
+                    "gap_percent": c.gap_percent,
+                }
+                for c in self.checks
+            ],
+            "not_counted": list(self.not_counted),
+        }
+
+
+_cache: dict[tuple[str, str], EnglandCount] = {}
+_lock = threading.Lock()
+
+
+def count_england(year: str, report: Report = quiet, basis: str = "population") -> EnglandCount:
+    """Every English district's top-down count for `year` (only 2017-18 is held). The
+    result is computed once per year and basis, then served from memory: it depends only on
+    the shipped files."""
+    if year not in YEARS:
+        raise UnknownYear(
+            f"The national count holds {', '.join(YEARS)}, not {year}",
+            field="year",
+        )
+    if basis not in BASES:
+        raise UnknownBasis(f"basis must be one of {', '.join(BASES)}", field="basis")
+    with _lock:
+        if (year, basis) not in _cache:
+            _cache[(year, basis)] = _count(year, basis, report)
+        return _cache[(year, basis)]
+
+
+def district_count(gss_code: str, year: str, basis: str = "population") -> DistrictCount:
+    return count_england(year, basis=basis).place(gss_code.strip().upper())
+
+
+def place_count(
+    gss_codes: list[str], year: str, name: str = "", basis: str = "population"
+) -> DistrictCount:
+    """A place made of districts: their counts added together (shares stay exact because
+    each district's are)."""
+    england = count_england(year, basis=basis)
+    parts = [england.place(code.strip().upper()) for code in dict.fromkeys(gss_codes)]
+    if not parts:
+        raise NotFound("name at least one district")
+    if len(parts) == 1:
+        return parts[0]
+    return _combine(parts, name or " and ".join(p.name for p in parts))
+
+
+def _combine(parts: list[DistrictCount], name: str) -> DistrictCount:
+    population = sum(p.population for p in parts)
+    components = [c for p in parts for c in p.components]
+    cofog: dict[str, int] = defaultdict(int)
+    for p in parts:
+        for code, pence in p.by_cofog_division.items():
+            cofog[code] += pence
+    total = sum(p.total_pence for p in parts)
+    estimated = total - sum(p.local_government_actual_pence for p in parts)
+    return DistrictCount(
+        gss_code=",".join(p.gss_code for p in parts),
+        name=name,
+        region=", ".join(sorted({p.region for p in parts})),
+        population=population,
+        population_year=parts[0].population_year,
+        population_matches_year=all(p.population_matches_year for p in parts),
+        total_pence=total,
+        per_head_pence=divide_half_even(total, population) if population else 0,
+        local_government_actual_pence=sum(p.local_government_actual_pence for p in parts),
+        local_government_imputed_pence=sum(p.local_government_imputed_pence for p in parts),
+        local_government_capital_estimate_pence=sum(
+            p.local_government_capital_estimate_pence for p in parts
+        ),
+        central_estimate_pence=sum(p.central_estimate_pence for p in parts),
+        estimated_share=_share(estimated, total),
+        by_cofog_division=dict(sorted(cofog.items())),
+        memo_located_pence=sum(p.memo_located_pence for p in parts),
+        warnings=[w for p in parts for w in p.warnings],
+        components=components,
+        member_codes=tuple(p.gss_code for p in parts),
+    )
+
+
+def _share(part: int, total: int) -> Decimal:
+    if not total:
+        return Decimal(0)
+    return (Decimal(part) / Decimal(total)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_EVEN)
+
+
+def population_year(year: str) -> int:
+    """The mid-year estimate that matches a financial year: mid-2017 for 2017-18."""
+    return int(year[:4])
+
+
+def districts_for(year: str) -> tuple[list[District], dict[str, str]]:
+    """England's districts (April 2021 boundaries) with mid-year populations and age bands;
+    and a note for each district whose population had to be derived."""
+    mid = population_year(year)
+    old = files.read_mid_year(files.DATA / files.POPULATION_2021_GEOGRAPHY, mid)
+    rebased = files.read_mid_year(files.DATA / files.POPULATION_REBASED, mid)
+    codes = files.read_codes()
+    ages = files.read_single_year_of_age()
+    people, notes = _rebased_people(old, rebased, codes, mid)
+    out = []
+    for code, (name, _) in sorted(old.items()):
+        region_name = codes[code]["RGNNM"]
+        region = CRA_REGION.get(region_name, f"england_{region_name}".casefold())
+        out.append(District(code, name, region, people[code], age_bands(people[code], ages[code])))
+    return out, notes
+
+
+def _rebased_people(
+    old: dict[str, tuple[str, int]],
+    rebased: dict[str, tuple[str, int]],
+    codes: dict[str, dict[str, str]],
+    mid: int,
+) -> tuple[dict[str, int], dict[str, str]]:
+    """ONS's rebased (Census 2021 consistent) figure where the district still exists; for
+    districts merged in 2023, their new unitary's rebased figure shared by the old series."""
+    from totalplace.national.rules import allocate
+
+    people = {code: rebased[code][1] for code in old if code in rebased}
+    notes = {}
+    merged: dict[str, list[str]] = defaultdict(list)
+    for code in old:
+        if code not in rebased:
+            merged[codes[code]["LADCD_ACTIVE"]].append(code)
+    for parent, children in merged.items():
+        shares = allocate(rebased[parent][1], [Fraction(old[c][1]) for c in children])
+        for child, share in zip(children, shares, strict=True):
+            people[child] = share
+            notes[child] = (
+                f"Population: ONS's rebased mid-{mid} figure for {rebased[parent][0]} "
+                f"({rebased[parent][1]:,}), shared among its former districts by the earlier "
+                "series, as the rebased series starts after the 2023 merger."
+            )
+    return people, notes
+
+
+def _lines() -> dict[int, Line]:
+    by_rs = {item.rs_line: item for item in reference().sercop.values()}
+    labels = {n: label for a in files.read_rs()[:1] for n, label in a.labels.items()}
+    out = {}
+    for number in files.RS_LINES:
+        item = by_rs.get(str(number))
+        if item is not None:
+            out[number] = Line(item.label, item.cofog[:2])
+        elif number <= 714:
+            out[number] = Line(labels.get(number, "Housing benefit"), "10")  # 10.6 housing
+        else:
+            # RS does not say what parishes spend on; general public services.
+            out[number] = Line("Parish precepts", "01")
+    return out
+
+
+def _count(year: str, basis: str, report: Report) -> EnglandCount:
+    report("Reading populations")
+    districts, population_notes = districts_for(year)
+    by_code = {d.gss_code: d for d in districts}
+    results = {d.gss_code: DistrictResult(d) for d in districts}
+    report("Reading the Revenue Outturn returns of every English authority")
+    authorities = files.read_rs()
+    lines = _lines()
+    keys = files.read_service_keys()
+    bodies, not_counted, merged_from = _bodies(authorities, by_code)
+    report("Sharing local-government spending among districts")
+    people = {d.gss_code: d.population for d in districts}
+    for body in bodies:
+        if body.missing:
+            _impute(body, bodies, people, by_code, lines, keys, results)
+        else:
+            share_body(body, by_code, lines, keys, results)
+    report("Reading the Country and Regional Analysis")
+    central, local_current = _central(year)
+    report("Sharing central-government spending by region")
+    share_central(central, districts, results, basis)
+    checks = [_check(r) for r in reconcile(list(results.values()), local_current)]
+    mid = population_year(year)
+    places = []
+    for code, result in results.items():
+        warnings = list(result.warnings)
+        if code in population_notes:
+            warnings.append(population_notes[code])
+        if code in merged_from:
+            warnings.append(merged_from[code])
+        places.append(_district_count(result, mid, warnings))
+    return EnglandCount(year, basis, places, checks, not_counted)
+
+
+def _district_count(result: DistrictResult, mid: int, warnings: list[str]) -> DistrictCount:
+    d = result.district
+    total = result.total_pence
+    actual = result.local_government_actual_pence
+    capital = sum(c.pence for c in result.components if c.body_kind == "local capital")
+    imputed = sum(c.pence for c in result.components if c.kind == IMPUTED)
+    return DistrictCount(
+        gss_code=d.gss_code,
+        name=d.name,
+        region=_region_name(d.region),
+        population=d.population,
+        population_year=mid,
+        population_matches_year=True,
+        total_pence=total,
+        per_head_pence=divide_half_even(total, d.population),
+        local_government_actual_pence=actual,
+        local_government_imputed_pence=imputed,
+        local_government_capital_estimate_pence=capital,
+        central_estimate_pence=total - actual - imputed - capital,
+        estimated_share=_share(total - actual, total),
+        by_cofog_division=result.by_cofog_division(),
+        memo_located_pence=result.memo_located_pence,
+        warnings=warnings,
+        components=result.components,
+    )
+
+
+def _region_name(key: str) -> str:
+    names = {v: k for k, v in CRA_REGION.items()}
+    if key in names:
+        return names[key]
+    return key.removeprefix("england_").title().replace(" Of ", " of ").replace(" The ", " the ")
+
+
+def _check(r: Reconciliation) -> RegionCheck:
+    percent = (Decimal(r.gap_pence) * 100 / Decimal(r.cra_pence)) if r.cra_pence else Decimal(0)
+    return RegionCheck(
+        _region_name(r.region),
+        r.rs_pence,
+        r.cra_pence,
+        r.gap_pence,
+        percent.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN),
+    )
+
+
+LOWER_TIER = ("SD", "UA", "MD", "L")
+
+
+def _bodies(
+    authorities: list[files.RsAuthority], districts: dict[str, District]
+) -> tuple[list[Body], list[str], dict[str, str]]:
+    """Each RS authority as a body with its member districts; the rows no district takes."""
+    codes = files.read_codes()
+    counties: dict[str, list[tuple[str, Fraction]]] = defaultdict(list)
+    for member in files.read_counties():
+        counties[member.county].append((member.district, member.fraction))
+    joint = {b.gss_code: b for b in files.read_joint_bodies()}
+    fixes = files.read_rs_code_fixes()
+    bodies, not_counted = [], []
+    merged: dict[str, list[str]] = defaultdict(list)
+    for a in authorities:
+        code = fixes.get(a.gss_code, a.gss_code)
+        members: tuple[tuple[str, Fraction], ...] = ()
+        kind = "council"
+        if a.authority_class in LOWER_TIER:
+            unit = code if code in districts else codes.get(code, {}).get("LADCD_ACTIVE", "")
+            if unit in districts:
+                members = ((unit, Fraction(1)),)
+                if unit != a.gss_code:
+                    merged[unit].append(a.name)
+        elif a.authority_class == "SC":
+            kind = "county"
+            members = tuple(counties.get(code, ()))
+            for unit, _ in members:
+                if unit[:3] == "E06":  # a unitary that took over the county's services
+                    merged[unit].append(a.name)
+        elif a.gss_code in joint or a.ecode in joint:
+            body = joint.get(a.gss_code) or joint[a.ecode]
+            kind = body.kind
+            members = _expand(body.members, counties)
+        if not members:
+            if a.lines:
+                not_counted.append(
+                    f"{a.name} ({a.gss_code}): {sum(a.lines.values()) / 100:,.2f} pounds "
+                    "in RS with no member districts listed"
+                )
+            continue
+        bodies.append(Body(a.gss_code, a.name, kind, a.lines, members, a.missing))
+    notes = {
+        unit: "Counted from the 2017-18 returns of "
+        + ", ".join(sorted(set(names)))
+        + ", whose areas it now covers."
+        for unit, names in merged.items()
+    }
+    return bodies, not_counted, notes
+
+
+def _expand(
+    members: tuple[str, ...], counties: dict[str, list[tuple[str, Fraction]]]
+) -> tuple[tuple[str, Fraction], ...]:
+    out: dict[str, Fraction] = {}
+    for code in members:
+        for district, fraction in counties.get(code, [(code, Fraction(1))]):
+            out[district] = max(out.get(district, Fraction(0)), fraction)
+    return tuple(out.items())
+
+
+def _impute(
+    body: Body,
+    bodies: list[Body],
+    people: dict[str, int],
+    districts: dict[str, District],
+    lines: dict[int, Line],
+    keys: dict[int, str],
+    results: dict[str, DistrictResult],
+) -> None:
+    """A missing return: its county's other districts' spending per head, labelled."""
+    (unit, _), *_rest = body.members
+    county = _county_of(unit)
+    peers = [
+        b
+        for b in bodies
+        if b.kind == "council"
+        and not b.missing
+        and len(b.members) == 1
+        and b.members[0][0] != unit
+        and _county_of(b.members[0][0]) == county
+        and county
+    ]
+    own_people = people[unit]
+    peer_people = {b.gss_code: people[b.members[0][0]] for b in peers}
+    imputed = impute_lines(body, peers, peer_people, own_people)
+    share_body(
+        Body(body.gss_code, body.name, body.kind, imputed, body.members),
+        districts,
+        lines,
+        keys,
+        results,
+        kind=IMPUTED,
+    )
+    names = ", ".join(sorted(b.name for b in peers)) or "none"
+    results[unit].warnings.append(
+        f"{body.name}'s 2017-18 Revenue Outturn return holds no figures (published as '…'): "
+        f"its spending, {sum(imputed.values()) / 100:,.2f} pounds, is imputed from the spending "
+        f"per head of the other districts in its county ({names}), not counted as zero."
+    )
+
+
+def _county_of(district: str) -> str:
+    for member in files.read_counties():
+        if member.district == district:
+            return member.county
+    return ""
+
+
+def _cofog_division(level0: str) -> str:
+    number = level0.split(".")[0].strip()
+    return f"{int(number):02d}" if number.isdigit() and 1 <= int(number) <= 10 else "01"
+
+
+def _central(year: str) -> tuple[list[CentralLine], dict[str, int]]:
+    """CRA lines to share (central, public corporations, local capital), summed by
+    department and function within each region; and each region's LG current total."""
+    located = files.read_located()
+    sums: dict[tuple[str, str, str, str, str, bool, bool], int] = defaultdict(int)
+    local_current: dict[str, int] = defaultdict(int)
+    for row in files.read_cra(year):
+        if row.sector == "LG" and not row.capital:
+            local_current[row.region] += row.pence
+            continue
+        if row.sector not in ("CG", "PC", "LG"):
+            continue
+        level1 = row.cofog_level1.split(" ")[0]
+        key = (
+            row.region,
+            row.department,
+            _cofog_division(row.cofog_level0),
+            level1,
+            row.sector,
+            row.capital,
+            row.organisation in located,
+        )
+        sums[key] += row.pence
+    central = [
+        CentralLine(region, dept, division, level1, sector, capital, pence, is_located)
+        for (region, dept, division, level1, sector, capital, is_located), pence in sums.items()
+        if pence
+    ]
+    return central, dict(local_current)
