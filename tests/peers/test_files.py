@@ -59,11 +59,27 @@ def test_trafford_computed_neighbours_are_plausible() -> None:
     computed = set(group.codes)
     # Neighbours published by others: the DfE's (children's services) and Oflog's list
     # (its codes as SOURCE.md quotes them; the list itself is not shipped).
-    dfe = {c for s in ("dfe-2021", "dfe-2025") for c, _ in files.published_sets()[s].neighbours[TRAFFORD]}
+    dfe = {
+        c
+        for s in ("dfe-2021", "dfe-2025")
+        for c, _ in files.published_sets()[s].neighbours[TRAFFORD]
+    }
     oflog = {
-        "E06000004", "E06000006", "E06000007", "E06000015", "E06000020", "E06000025",
-        "E06000030", "E06000031", "E06000042", "E06000050", "E06000055", "E06000061",
-        "E08000002", "E08000007", "E08000029",
+        "E06000004",
+        "E06000006",
+        "E06000007",
+        "E06000015",
+        "E06000020",
+        "E06000025",
+        "E06000030",
+        "E06000031",
+        "E06000042",
+        "E06000050",
+        "E06000055",
+        "E06000061",
+        "E08000002",
+        "E08000007",
+        "E08000029",
     }
     assert {"E08000007", "E08000029"} <= computed  # Stockport and Solihull: in all three
     assert len(computed & oflog) >= 4

@@ -71,11 +71,16 @@ def test_bad_weights_are_named(weights: dict[str, float], message: str) -> None:
 
 def test_the_median_and_range_beside_the_place() -> None:
     rows = rules.per_head_rows(
-        {"07": 300, "09": 100}, [{"07": 100}, {"07": 200, "09": 50}, {"07": 400}],
+        {"07": 300, "09": 100},
+        [{"07": 100}, {"07": 200, "09": 50}, {"07": 400}],
         {"07": "Health", "09": "Education", "10": "Social protection"},
     )
     health, schools, social = rows
-    assert (health.peer_median_pence, health.peer_low_pence, health.peer_high_pence) == (200, 100, 400)
+    assert (health.peer_median_pence, health.peer_low_pence, health.peer_high_pence) == (
+        200,
+        100,
+        400,
+    )
     assert health.ratio == pytest.approx(1.5)
     assert schools.peer_median_pence == 50 and schools.ratio == pytest.approx(2.0)
     assert social.place_pence is None and social.ratio is None and social.peer_median_pence is None
@@ -114,7 +119,9 @@ counted = st.builds(
     agencies_counted=st.integers(0, 30),
     agencies_missing=st.integers(0, 5),
     estimated_pence=st.integers(0, 10**12),
-    by_function_pence=st.dictionaries(st.sampled_from(["01", "07", "09", "10"]), st.integers(0, 10**13)),
+    by_function_pence=st.dictionaries(
+        st.sampled_from(["01", "07", "09", "10"]), st.integers(0, 10**13)
+    ),
 )
 
 

@@ -49,7 +49,10 @@ def made_up() -> dict[str, Figures]:
     for i, d in enumerate(files.districts(), 1):
         population = 100_000
         found[d.gss_code] = Figures(
-            d.gss_code, d.name, population, 15_000 * i,
+            d.gss_code,
+            d.name,
+            population,
+            15_000 * i,
             {"07": 10_000 * i * population, "09": 5_000 * population},
         )
     return found
@@ -64,7 +67,9 @@ def test_spend_per_head_beside_the_peers_is_their_median_and_range() -> None:
     peers = sorted(counted[c].by_cofog_division["07"] // 100_000 for c in group.codes)
     assert health.place_pence == counted[TRAFFORD].by_cofog_division["07"] // 100_000
     assert (health.peer_low_pence, health.peer_median_pence, health.peer_high_pence) == (
-        peers[0], peers[2], peers[-1],
+        peers[0],
+        peers[2],
+        peers[-1],
     )
     education = next(r for r in result.rows if r.code == "09")
     assert education.ratio == pytest.approx(1.0)
@@ -100,7 +105,9 @@ def test_social_care_charts_leave_out_districts_of_counties() -> None:
     counted = made_up()
     lancaster = "E07000121"
     group = service.peer_group(lancaster, k=5)
-    charts = {c.outcome.key: c for c in service.charts(lancaster, "2017-18", group, counted=counted)}
+    charts = {
+        c.outcome.key: c for c in service.charts(lancaster, "2017-18", group, counted=counted)
+    }
     cla = charts["looked-after"]
     assert lancaster not in {p.gss_code for p in cla.scatter.points}
     assert cla.note and "its county does" in cla.note
@@ -175,3 +182,40 @@ def test_the_place_s_own_published_count_per_head(store: Store) -> None:
     assert own.version == 1 and own.place_name == "Testshire"
     assert own.per_head_pence == pounds_to_pence(Decimal(str(found.figures["per_head_gbp"])))
     assert service.place_districts(store, "testshire") == ["E06000047"]
+
+
+def test_trafford_s_trend_is_its_own_returns_per_head() -> None:
+    # RS 2017-18 line 699: £261,939k; RSX 2024-25 total service expenditure (C7): £446,685k;
+    # ONS rebased mid-2017 234,917 and mid-2023 237,480 (SOURCE.md of each)
+    trend = service.trends(service.peer_group(TRAFFORD, k=3))[0]
+    assert trend.gss_code == TRAFFORD and trend.note is None
+    assert trend.first_pence == round(261_939 * 100_000 / 234_917)
+    assert trend.last_pence == round(446_685 * 100_000 / 237_480)
+    assert trend.change == pytest.approx(trend.last_pence / trend.first_pence - 1)
+
+
+def test_a_two_tier_district_adds_its_county_per_head_of_the_county() -> None:
+    lancaster, lancashire = "E07000121", "E10000017"
+    spending = files.council_spending("2017-18")
+    people = files.populations_2023_geography()
+    expected = round(spending.pence[lancaster] / people[lancaster]["2017"]) + round(
+        spending.pence[lancashire] / people[lancashire]["2017"]
+    )
+    assert service.council_per_head(lancaster, "2017-18") == pytest.approx(expected, abs=1)
+
+
+def test_a_missing_return_is_said_never_zero() -> None:
+    copeland = "E07000029"  # its 2017-18 return is all "…"; abolished in 2023
+    assert copeland in files.council_spending("2017-18").missing
+    trend = service.trends(service.peer_group(copeland, k=1))[0]
+    assert trend.first_pence is None and trend.last_pence is None and trend.change is None
+    assert trend.note is not None and "no figures in the 2017-18 return" in trend.note
+    assert "not a council in 2024-25" in trend.note
+
+
+def test_tiny_districts_are_left_out_of_the_charts() -> None:
+    counted = made_up()
+    counted["E09000001"].population = 8_000  # the City of London
+    group = service.peer_group(TRAFFORD, k=5)
+    for chart in service.charts(TRAFFORD, "2017-18", group, counted=counted):
+        assert "E09000001" not in {p.gss_code for p in chart.scatter.points}

@@ -12,7 +12,7 @@ P = "/places/testshire"
 
 def _peers(text: str) -> list[str]:
     table = text.split('aria-label="The peer group"', 1)[1].split("</table>", 1)[0]
-    return re.findall(r'peers\?district=(E\d{8})&amp;', table)
+    return re.findall(r"peers\?district=(E\d{8})&amp;", table)
 
 
 def test_the_page_shows_the_place_s_district_and_its_peers(workspace: Workspace) -> None:
@@ -23,8 +23,13 @@ def test_the_page_shows_the_place_s_district_and_its_peers(workspace: Workspace)
     assert len(_peers(page.text)) == 10
     assert 'optgroup label="This place"' in page.text
     assert 'id="w-income"' in page.text and 'value="1.0"' in page.text
-    # no national count on this server: said, not guessed
-    assert "is not available on this server" in page.text
+    # the national count's figures beside the peers, and a chart for each outcome
+    assert "Spending per head by function, 2017-18" in page.text
+    assert page.text.count("(this district)") == 1  # the trend table
+    assert page.text.count('<table class="govuk-table" data-chart=') == 5
+    # a year the national count does not hold: said, not guessed
+    later = viewer.get(f"{P}/peers?year=2024-25")
+    assert later.status_code == 200 and "is not available on this server" in later.text
     assert "style=" not in page.text  # the strict CSP
 
 
@@ -32,7 +37,19 @@ def test_changing_the_weights_changes_the_peers(workspace: Workspace) -> None:
     viewer = workspace.client("viewer")
     base = _peers(viewer.get(f"{P}/peers?district=E08000009&k=8").text)
     zeros = "&".join(
-        f"w-{k}=0" for k in ("income", "employment", "education", "health", "crime", "barriers", "living", "population", "children", "older")
+        f"w-{k}=0"
+        for k in (
+            "income",
+            "employment",
+            "education",
+            "health",
+            "crime",
+            "barriers",
+            "living",
+            "population",
+            "children",
+            "older",
+        )
     )
     changed = viewer.get(f"{P}/peers?district=E08000009&k=8&{zeros}&w-density=1&w-rural=1")
     assert changed.status_code == 200
@@ -49,7 +66,9 @@ def test_bad_options_are_shown_on_the_form(workspace: Workspace) -> None:
     k = viewer.get(f"{P}/peers?district=E08000009&k=99")
     assert k.status_code == 400 and 'href="#k"' in k.text
     unknown = viewer.get(f"{P}/peers?district=E10000017")
-    assert unknown.status_code == 400 and "is not an English local-authority district" in unknown.text
+    assert (
+        unknown.status_code == 400 and "is not an English local-authority district" in unknown.text
+    )
     attack = viewer.get(f"{P}/peers?district=%3Cscript%3Ealert(1)%3C/script%3E")
     assert attack.status_code == 400 and "<script>alert(1)" not in attack.text
 

@@ -382,3 +382,51 @@ def adult_social_care(code: str = "ASC5", year: str = "2017-18") -> Outcome:
 
 def outcomes() -> list[Outcome]:
     return [imd_score(), health_index(), looked_after(), adult_social_care(), gdp_per_head()]
+
+
+# --- the councils' own spending, for trends ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class CouncilSpending:
+    """Each council's net current service expenditure (RS line 699 in 2017-18, RSX total
+    service expenditure C7 in 2024-25), in pence, by GSS code; `missing` holds those whose
+    return is not a number (Copeland's 2017-18 return is all "…")."""
+
+    financial_year: str
+    pence: dict[str, int]
+    classes: dict[str, str]
+    missing: frozenset[str]
+
+
+@cache
+def council_spending(financial_year: str) -> CouncilSpending:
+    pence: dict[str, int] = {}
+    classes: dict[str, str] = {}
+    missing = set()
+    for row in _rows("council_net_service_expenditure.csv"):
+        if row["financial_year"] != financial_year:
+            continue
+        classes[row["ons_code"]] = row["class"]
+        value = _number(row["net_current_expenditure_thousands"])
+        if value is None:
+            missing.add(row["ons_code"])
+        else:
+            # £ thousand with up to 12 decimals in the file: to the penny, half to even.
+            pence[row["ons_code"]] = round(value * 100_000)
+    return CouncilSpending(financial_year, pence, classes, frozenset(missing))
+
+
+@cache
+def populations_2023_geography() -> dict[str, dict[str, int]]:
+    """Mid-year population (rebased on Census 2021) by April-2023 authority, incl. counties:
+    {code: {"2017": n, ..., "2023": n}}."""
+    found = {}
+    for row in _rows("ons_mye4_mid2011-mid2023_population_by_la_ew_2023geog.csv"):
+        if row["Code"].startswith("E"):
+            found[row["Code"]] = {
+                column.removeprefix("Mid-"): int(value)
+                for column, value in row.items()
+                if column.startswith("Mid-") and value
+            }
+    return found

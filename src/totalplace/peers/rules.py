@@ -344,6 +344,8 @@ class Trend:
     first_pence: int | None
     last_year: str
     last_pence: int | None
+    # Why a figure is missing, when one is.
+    note: str | None = None
 
     @property
     def change(self) -> float | None:

@@ -4,7 +4,6 @@ roll-up of published bottom-up counts. The only functions the doors call."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,6 +16,7 @@ from totalplace.core.reference import reference
 from totalplace.core.store.db import Store
 from totalplace.core.years import is_financial_year
 from totalplace.count.service import publishing
+from totalplace.national import service as national
 from totalplace.peers import files, rules
 from totalplace.places.service import places as places_service
 
@@ -43,35 +43,31 @@ class BadPeerOptions(TotalplaceError):
 
 
 class DistrictFigures(Protocol):
-    gss_code: str
-    name: str
-    population: int
-    population_year: int
-    total_pence: int
-    per_head_pence: int
-    local_government_actual_pence: int
-    estimated_share: Any
-    by_cofog_division: dict[str, int]
-    warnings: list[str]
+    """What benchmarking reads of a district's top-down count (national.service's
+    DistrictCount; tests may give their own)."""
 
-
-def _national_service() -> Any | None:
-    """The national count's service, when the national capability is installed. Reached by
-    name so that benchmarking still computes peer groups, outcomes and the roll-up on a
-    server without it (the page says the count is not available)."""
-    try:
-        return importlib.import_module("totalplace.national.service")
-    except ModuleNotFoundError:
-        return None
+    @property
+    def gss_code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def population(self) -> int: ...
+    @property
+    def population_year(self) -> int: ...
+    @property
+    def per_head_pence(self) -> int: ...
+    @property
+    def local_government_actual_pence(self) -> int: ...
+    @property
+    def by_cofog_division(self) -> dict[str, int]: ...
+    @property
+    def warnings(self) -> list[str]: ...
 
 
 @cache
 def england(financial_year: str) -> dict[str, DistrictFigures] | None:
     """Every district's top-down count for the year by GSS code, or None when the national
-    count is not available for that year. Built from shipped data only, so kept."""
-    national = _national_service()
-    if national is None:
-        return None
+    count does not hold that year. Built from shipped data only, so kept."""
     try:
         counted = national.count_england(financial_year)
     except TotalplaceError:
@@ -329,8 +325,17 @@ class Chart:
     note: str | None
 
 
+# Districts with fewer residents than this are left out of the charts: their spending per
+# head (the City of London's is over £30,000) would squash every other district into a line.
+SMALLEST_CHARTED = 10_000
+
+
 def _spend_per_head_pounds(figures: Mapping[str, DistrictFigures]) -> dict[str, float]:
-    return {code: f.per_head_pence / 100 for code, f in figures.items() if f.population}
+    return {
+        code: f.per_head_pence / 100
+        for code, f in figures.items()
+        if f.population >= SMALLEST_CHARTED
+    }
 
 
 def charts(
@@ -369,7 +374,7 @@ def charts(
                 "so it is not on this chart; only districts that are their own social care "
                 "authority are drawn."
             )
-        title = f"Spend per head {financial_year} against {outcome.title.lower()} ({outcome.year})"
+        title = f"Spend per head {financial_year} against {outcome.title} ({outcome.year})"
         made.append(
             Chart(
                 outcome,
@@ -389,32 +394,59 @@ def charts(
 # --- trends -----------------------------------------------------------------------------
 
 
-def trends(group: PeerGroup) -> list[rules.Trend] | None:
-    """Local government's actual spending per head in each year held, for the district and
-    its peers; None when the national count holds fewer than two years."""
-    held = [y for y in YEARS if england(y) is not None]
-    if len(held) < 2:
+# Each year's population for the trend: mid-2017 for 2017-18; mid-2023, the latest held,
+# for 2024-25 (said beside the table).
+TREND_POPULATION = {"2017-18": "2017", "2024-25": "2023"}
+
+
+def council_per_head(code: str, financial_year: str) -> int | None:
+    """The councils' own net current service expenditure per head of the district: its
+    own council's, plus, in a two-tier area, its county's per head of the county. Police,
+    fire and other bodies are not in it, in either year. None when a return is missing or
+    the district did not exist that year."""
+    spending = files.council_spending(financial_year)
+    people = files.populations_2023_geography()
+    year = TREND_POPULATION[financial_year]
+    if code not in spending.pence or year not in people.get(code, {}):
         return None
-    first, last = england(held[0]), england(held[-1])
-    assert first is not None and last is not None
-    found = []
-    for code in [group.gss_code, *group.codes]:
-        a, b = first.get(code), last.get(code)
-        found.append(
-            rules.Trend(
-                code,
-                district_names().get(code, code),
-                held[0],
-                divide_half_even(a.local_government_actual_pence, a.population)
-                if a and a.population
-                else None,
-                held[-1],
-                divide_half_even(b.local_government_actual_pence, b.population)
-                if b and b.population
-                else None,
-            )
+    per_head = divide_half_even(spending.pence[code], people[code][year])
+    if spending.classes.get(code) == "SD":
+        county = files.upper_tier().get(code)
+        if county is None or county not in spending.pence or year not in people.get(county, {}):
+            return None
+        per_head += divide_half_even(spending.pence[county], people[county][year])
+    return per_head
+
+
+def trends(group: PeerGroup) -> list[rules.Trend]:
+    """The councils' own spending per head in 2017-18 and 2024-25 (cash), for the district
+    and its peers."""
+    first, last = YEARS[0], YEARS[-1]
+    names = files.authority_names()
+    return [
+        rules.Trend(
+            code,
+            names.get(code, code),
+            first,
+            council_per_head(code, first),
+            last,
+            council_per_head(code, last),
+            _trend_note(code),
         )
-    return found
+        for code in [group.gss_code, *group.codes]
+    ]
+
+
+def _trend_note(code: str) -> str | None:
+    notes = []
+    for year in YEARS:
+        spending = files.council_spending(year)
+        county = files.upper_tier().get(code, code)
+        if code in spending.missing or county in spending.missing:
+            notes.append(f"no figures in the {year} return (published as not available)")
+        elif code not in spending.pence:
+            notes.append(f"not a council in {year} (its boundaries changed)")
+    return "; ".join(notes) or None
 
 
 # --- the national roll-up ---------------------------------------------------------------

@@ -85,6 +85,7 @@ def peers_page(request: Request, place_id: str) -> HTMLResponse:
             "group": group,
             "benchmark": benchmark,
             "charts": charts,
+            "small": service.SMALLEST_CHARTED,
             "trends": trends,
             "problems": problems,
             "errors": {p.column: p for p in problems if p.column},
