@@ -45,6 +45,14 @@ def _weights(given: list[str] | None) -> dict[str, float]:
     return service.parse_weights(typed)
 
 
+def _pounds(pence: int | None) -> str:
+    """Whole pounds for a table: a few pence either way show as £0, not £-0."""
+    if pence is None:
+        return "-"
+    pounds = round(pence / 100)
+    return f"-£{-pounds:,}" if pounds < 0 else f"£{pounds:,}"
+
+
 def _group_json(group: Any) -> dict[str, Any]:
     return {
         "gss_code": group.gss_code,
@@ -154,10 +162,10 @@ def compare_command(
     )
     for r in rows:
         table.add_row(
-            f"{r.code} {r.label}",
-            f"£{r.place_pence / 100:,.0f}" if r.place_pence is not None else "-",
-            f"£{r.peer_median_pence / 100:,.0f}" if r.peer_median_pence is not None else "-",
-            f"£{(r.peer_low_pence or 0) / 100:,.0f} to £{(r.peer_high_pence or 0) / 100:,.0f}",
+            r.label if r.code == "total" else f"{r.code} {r.label}",
+            _pounds(r.place_pence),
+            _pounds(r.peer_median_pence),
+            f"{_pounds(r.peer_low_pence)} to {_pounds(r.peer_high_pence)}",
             f"{r.ratio:.2f}" if r.ratio is not None else "-",
         )
     out.print(table)

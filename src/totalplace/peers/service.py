@@ -4,14 +4,14 @@ roll-up of published bottom-up counts. The only functions the doors call."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from typing import Any, ClassVar, Protocol
 
 from totalplace.core.money import divide_half_even, pounds_to_pence
-from totalplace.core.problems import NotFound, Problem, TotalplaceError
+from totalplace.core.problems import Problem, TotalplaceError
 from totalplace.core.reference import reference
 from totalplace.core.store.db import Store
 from totalplace.core.years import is_financial_year
@@ -31,11 +31,29 @@ SETS = {
 }
 
 
-class UnknownDistrict(NotFound):
+class _Refusal(TotalplaceError):
+    """A refusal whose one problem carries its own fix, so that every door (the CLI's one
+    line too) says how to put it right."""
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        problems: Iterable[Problem] | None = None,
+        field: str | None = None,
+        fix: str | None = None,
+    ) -> None:
+        if problems is None:
+            problems = [Problem(self.code, message, column=field, fix=fix)]
+        super().__init__(problems=problems)
+
+
+class UnknownDistrict(_Refusal):
     code: ClassVar[str] = "unknown-district"
+    status: ClassVar[int] = 404
 
 
-class BadPeerOptions(TotalplaceError):
+class BadPeerOptions(_Refusal):
     code: ClassVar[str] = "bad-peer-options"
 
 
