@@ -1,11 +1,15 @@
 """The demo place: Trafford (E08000009), built from real public data.
 
-- Trafford Council: its own published service totals (MHCLG Revenue Outturn Summary
-  2017-18), actual figures; and its spending ledger for April-May 2026 as its 2026-27
-  return (a part year, and said so).
-- Every other public body: top-down estimates from HM Treasury's Country and Regional
-  Analysis 2018 for the North West in 2017-18, by department and COFOG function,
-  apportioned to Trafford by population (ONS mid-2020, the nearest year held).
+- 2017-18, top down, from the national count (`totalplace.national`): Trafford Council's
+  own Revenue Outturn lines (service spending, housing benefit, parish precepts), and
+  Trafford's population share of the actual RS figures of Greater Manchester Police, the
+  Greater Manchester Combined Authority (Greater Manchester Fire and Rescue among them)
+  and the waste disposal authority, all actual; every other public body's spending is an
+  estimate from HM Treasury's Country and Regional Analysis 2018 for the North West, by
+  department and COFOG function, shared by population (ONS mid-2017). Spending tied to one
+  location (the Nuclear Decommissioning Authority's) is left out, as the national count
+  does.
+- 2026-27: Trafford Council's spending ledger for April-May 2026 (a part year, said so).
 Every estimate is marked `estimate=true` and carries its source in a `source` column.
 """
 
@@ -16,22 +20,17 @@ import re
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
 from totalplace.core.context import Report, default_store, quiet
+from totalplace.core.money import pence_to_pounds
 from totalplace.core.reference import reference
 from totalplace.core.registry import demo_contents
 from totalplace.core.store.db import Store
 from totalplace.count.rules.classification import normalise_cofog
 from totalplace.count.service.returns import import_return
-from totalplace.count.service.sources import (
-    CraRow,
-    read_country_regional_analysis,
-    read_mid_2020_populations,
-    read_revenue_outturn,
-    read_trafford_style_population,
-)
+from totalplace.count.service.sources import read_trafford_style_population
+from totalplace.national import service as national
 from totalplace.places.service.packages import import_package
 
 DEMO_SOURCES = Path(__file__).parent / "data"
@@ -42,43 +41,48 @@ GSS = "E08000009"
 MAIN_YEAR = "2017-18"
 LEDGER_YEAR = "2026-27"
 COUNCIL = "trafford-council"
-REGION = "ENGLAND_North West"
-# The North West's 39 districts (April 2021 boundaries), to apportion regional figures.
-NORTH_WEST = (
-    "E06000006 E06000007 E06000008 E06000009 E06000049 E06000050 "
-    + " ".join(f"E070000{n}" for n in range(26, 32))
-    + " "
-    + " ".join(f"E07000{n}" for n in range(117, 129))
-    + " "
-    + " ".join(f"E080000{n:02d}" for n in range(1, 16))
-).split()
-# Departments spending at least this much in the region get an agency of their own.
-OWN_AGENCY_THRESHOLD_THOUSANDS = Decimal(50_000)
+# Local bodies whose actual RS figures reach Trafford, as the demo's agencies: body code
+# (and RS line, where one body's line is an agency of its own) -> id, name, type.
+LOCAL_AGENCIES: dict[tuple[str, str], tuple[str, str, str]] = {
+    (GSS, ""): (COUNCIL, "Trafford Council", "metropolitan district council"),
+    ("E23000005", ""): (
+        "gm-police",
+        "Greater Manchester Police (Police and Crime Commissioner and Chief Constable)",
+        "police",
+    ),
+    # GM Fire and Rescue was run by the combined authority in 2017-18: RS line 602 of its
+    # return.
+    ("E47000001", "RS 602"): (
+        "gm-fire",
+        "Greater Manchester Fire and Rescue (Greater Manchester Combined Authority)",
+        "fire and rescue",
+    ),
+    ("E47000001", ""): ("gmca", "Greater Manchester Combined Authority", "combined authority"),
+    ("E50000005", ""): (
+        "gm-waste",
+        "Greater Manchester Waste Disposal Authority",
+        "waste disposal authority",
+    ),
+}
+CAPITAL_AGENCY = (
+    "local-government-capital",
+    "Local government capital, top-down estimate",
+    "local government",
+)
+# Departments whose Trafford share is at least this get an agency of their own.
+OWN_AGENCY_THRESHOLD_PENCE = 1_500_000_00
 NAMED_AGENCIES = {
-    "Department for Work and Pensions": ("dwp", "DWP/Jobcentre Plus"),
+    "Department for Work and Pensions": ("dwp", "national body"),
     "Department of Health and Social Care": ("nhs-dhsc", "NHS commissioner"),
     "Ministry of Justice": ("moj", "national body"),
     "Home Office": ("home-office", "national body"),
 }
-LOCAL_BODIES = {
-    "3.1 Police services": (
-        "gm-police",
-        "Greater Manchester police (PCC), top-down",
-        "police",
-    ),
-    "3.2 Fire-protection services": (
-        "gm-fire",
-        "Greater Manchester fire and rescue, top-down",
-        "fire and rescue",
-    ),
-}
 CRA_SOURCE = (
     "HM Treasury, Country and Regional Analysis 2018 (CRA 2018 database, revised), "
-    "North West, 2017-18, £ thousand; OGL v3.0"
+    "North West, 2017-18, shared by population (ONS mid-2017); OGL v3.0"
 )
 RS_SOURCE = (
-    "MHCLG, Revenue Outturn Summary (RS) 2017-18, Trafford, net current expenditure, "
-    "£ thousand; OGL v3.0"
+    "MHCLG, Revenue Outturn Summary (RS) 2017-18, net current expenditure, {body}{share}; OGL v3.0"
 )
 
 
@@ -170,41 +174,30 @@ def import_demo_estate(store: Store) -> int:
 
 def write_demo_package(sources: Path, folder: Path) -> int:
     """Write the demo place as a data package; returns the number of agencies."""
-    mid_2020 = read_mid_2020_populations(
-        sources / "ons_mye_mid-2020_ltla2021_england_wales_single_year_of_age.csv"
-    )
+    trafford = national.district_count(GSS, MAIN_YEAR)
     year_2024, people_2024 = read_trafford_style_population(
         sources / "trafford_mid-2024_population_estimates_local_authority.csv", GSS
     )
-    region_people = sum(mid_2020[code] for code in NORTH_WEST)
-    share = (Decimal(mid_2020[GSS]) / Decimal(region_people)).quantize(
-        Decimal("1e-12"), rounding=ROUND_HALF_EVEN
-    )
-    share_source = (
-        f"ONS mid-2020 population estimates: Trafford {mid_2020[GSS]:,} of the North "
-        f"West's {region_people:,} (mid-2020 is the nearest year held to 2017)"
-    )
-    council_lines = _council_lines(sources)
-    cra = read_country_regional_analysis(
-        sources / "CRA_2018_Database_for_Publication_rvsd.xlsx", REGION, MAIN_YEAR
-    )
-    agencies, estimate_lines = _estimate_agencies_and_lines(cra)
+    agencies, lines = demo_lines(trafford)
     _write(folder / "place.csv", ["place_id", "name", "gss_codes"], [[PLACE_ID, "Trafford", GSS]])
     _write(
         folder / "populations.csv",
         ["gss_code", "year", "population", "source"],
         [
-            [GSS, "2020", str(mid_2020[GSS]), "ONS mid-2020 population estimates (June 2021)"],
+            [
+                GSS,
+                str(trafford.population_year),
+                str(trafford.population),
+                f"ONS mid-{trafford.population_year} population estimates (rebased on "
+                "Census 2021, July 2024)",
+            ],
             [GSS, str(year_2024), str(people_2024), "ONS mid-2024 population estimates"],
         ],
     )
-    all_agencies = [[COUNCIL, "Trafford Council", "metropolitan district council"], *agencies]
-    _write(folder / "agencies.csv", ["agency_id", "name", "agency_type"], all_agencies)
-    _write(
-        folder / "apportionment.csv",
-        ["agency_id", "place_id", "share", "basis", "source"],
-        [[a[0], PLACE_ID, f"{share:f}", "population", share_source] for a in agencies],
-    )
+    _write(folder / "agencies.csv", ["agency_id", "name", "agency_type"], agencies)
+    # Every line is already Trafford's own share (the national count shared each body's
+    # money among its districts), so no agency is apportioned again.
+    _write(folder / "apportionment.csv", ["agency_id", "place_id", "share", "basis", "source"], [])
     header = [
         "agency_id",
         "financial_year",
@@ -219,94 +212,88 @@ def write_demo_package(sources: Path, folder: Path) -> int:
         "estimate",
         "source",
     ]
-    _write(folder / "returns.csv", header, [*council_lines, *estimate_lines])
-    return len(all_agencies)
+    _write(folder / "returns.csv", header, lines)
+    return len(agencies)
 
 
-def _council_lines(sources: Path) -> list[list[str]]:
-    ref = reference()
-    by_line = {item.rs_line: item for item in ref.sercop.values()}
-    rows = []
-    for line in read_revenue_outturn(sources / "RS_2017-18_data_by_LA.xlsx", GSS):
-        if line.thousands == 0:
+def demo_lines(trafford: national.DistrictCount) -> tuple[list[list[str]], list[list[str]]]:
+    """The national count's components for Trafford as the demo's agencies and lines."""
+    by_rs = {item.rs_line: item for item in reference().sercop.values()}
+    department_pence: dict[str, int] = defaultdict(int)
+    for c in trafford.components:
+        if c.body_kind in ("central government", "public corporation"):
+            department_pence[c.body_name] += c.pence
+    agencies: dict[str, list[str]] = {}
+    lines = []
+    for c in trafford.components:
+        if not c.pence:
             continue
-        sercop = by_line[line.rs_line]
-        rows.append(
-            [
-                COUNCIL,
-                MAIN_YEAR,
-                f"RS line {line.rs_line}: {line.label}",
-                _pounds(line.thousands),
-                sercop.cofog,
-                sercop.code,
-                "",
-                "",
+        if c.kind == "actual":
+            agency = LOCAL_AGENCIES.get((c.body_gss, c.line)) or LOCAL_AGENCIES[(c.body_gss, "")]
+            number = c.line.removeprefix("RS ")
+            sercop = by_rs.get(number)
+            share = "" if c.basis == "own return" else f", Trafford's share ({c.basis})"
+            row = [
+                agency[0],
+                f"RS line {number}: {c.label}",
+                sercop.cofog if sercop else ("10.6" if number.startswith("71") else "01"),
+                sercop.code if sercop else "",
                 "",
                 "revenue",
                 "false",
-                RS_SOURCE,
+                RS_SOURCE.format(body=c.body_name, share=share),
+            ]
+        else:
+            if c.body_kind == "local capital":
+                agency = CAPITAL_AGENCY
+            elif department_pence[c.body_name] >= OWN_AGENCY_THRESHOLD_PENCE:
+                agency_id, kind = NAMED_AGENCIES.get(
+                    c.body_name, (_slug(c.body_name), "national body")
+                )
+                agency = (agency_id, f"{c.body_name}, top-down", kind)
+            else:
+                agency = (
+                    "other-central",
+                    "Other central government bodies, top-down",
+                    "national body",
+                )
+            capital = c.body_kind == "local capital" or c.label.endswith("(capital)")
+            row = [
+                agency[0],
+                c.label,
+                _cra_cofog(c.line.removeprefix("CRA "), c.cofog_division),
+                "",
+                "" if c.body_kind == "local capital" else c.body_name,
+                "capital" if capital else "revenue",
+                "true",
+                CRA_SOURCE,
+            ]
+        agencies.setdefault(agency[0], list(agency))
+        agency_id, description, cofog, sercop_code, funding, spend_type, estimate, source = row
+        lines.append(
+            [
+                agency_id,
+                MAIN_YEAR,
+                description,
+                f"{pence_to_pounds(c.pence):f}",
+                cofog,
+                sercop_code,
+                "",
+                funding,
+                "",
+                spend_type,
+                estimate,
+                source,
             ]
         )
-    return rows
+    council = agencies.pop(COUNCIL)
+    return [council, *sorted(agencies.values())], lines
 
 
-def _estimate_agencies_and_lines(cra: list[CraRow]) -> tuple[list[list[str]], list[list[str]]]:
-    central = [r for r in cra if r.sector in ("CG", "PC")]
-    local = [r for r in cra if r.sector == "LG" and r.cofog_level1 in LOCAL_BODIES]
-    spend: dict[str, Decimal] = defaultdict(Decimal)
-    for row in central:
-        spend[row.department] += row.thousands
-    own = {d for d, v in spend.items() if v >= OWN_AGENCY_THRESHOLD_THOUSANDS}
-    agencies: dict[str, list[str]] = {}
-    lines: list[list[str]] = []
-    for row in central:
-        if row.department in own:
-            agency_id, kind = NAMED_AGENCIES.get(
-                row.department, (_slug(row.department), "national body")
-            )
-            name = f"{row.department}, top-down"
-        else:
-            agency_id, kind = "other-central", "national body"
-            name = "Other central government bodies, top-down"
-        agencies.setdefault(agency_id, [agency_id, name, kind])
-        lines.append(_estimate_line(agency_id, row))
-    for row in local:
-        agency_id, name, kind = LOCAL_BODIES[row.cofog_level1]
-        agencies.setdefault(agency_id, [agency_id, name, kind])
-        lines.append(_estimate_line(agency_id, row))
-    return sorted(agencies.values()), lines
-
-
-def _estimate_line(agency_id: str, row: CraRow) -> list[str]:
-    cofog = _cra_cofog(row)
-    organisation = "" if row.organisation == row.department else f" ({row.organisation})"
-    return [
-        agency_id,
-        MAIN_YEAR,
-        f"{row.segment}{organisation}",
-        _pounds(row.thousands),
-        cofog,
-        "",
-        "",
-        row.department,
-        "",
-        "capital" if row.capital else "revenue",
-        "true",
-        CRA_SOURCE,
-    ]
-
-
-def _cra_cofog(row: CraRow) -> str:
-    """`10.2 Old age` -> `10.2`; health's Treasury sub-functions (`7.A`) -> division `07`."""
-    code = normalise_cofog(row.cofog_level1.split(" ")[0])
-    if code in reference().cofog:
-        return code
-    division = normalise_cofog(row.cofog_level0.split(" ")[0])
-    return division if division in reference().cofog else ""
-
-
-def _pounds(thousands: Decimal) -> str:
-    return f"{(thousands * 1000).quantize(Decimal('0.01'), rounding=ROUND_HALF_EVEN):f}"
+def _cra_cofog(level1: str, division: str) -> str:
+    """`10.2` stays `10.2`; health's Treasury sub-functions (`7.A`) become division `07`."""
+    code = normalise_cofog(level1)
+    return code if code in reference().cofog else division
 
 
 def _slug(text: str) -> str:

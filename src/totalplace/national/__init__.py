@@ -7,5 +7,6 @@ CAPABILITY = Capability(
     name="national",
     title="England",
     order=95,
+    router="totalplace.national.web:router",
     commands="totalplace.national.commands:app",
 )

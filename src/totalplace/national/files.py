@@ -9,6 +9,7 @@ See `data/SOURCE.md` for where each file comes from."""
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -128,7 +129,7 @@ def read_rs(path: Path | None = None) -> list[RsAuthority]:
             RsAuthority(
                 ecode=str(row[0]).strip(),
                 gss_code=str(row[1]).strip() or str(row[0]).strip(),
-                name=str(row[2]).strip(),
+                name=re.sub(r"\s*\([a-z]\)$", "", str(row[2]).strip()),  # footnote marks
                 authority_class=str(row[4]).strip(),
                 lines={n: values[n] for n in RS_LINES if values.get(n)},
                 levies={n: values[n] for n in LEVY_LINES if values.get(n)},
@@ -228,3 +229,94 @@ def read_located(path: Path | None = None) -> dict[str, str]:
 def read_rs_code_fixes(path: Path | None = None) -> dict[str, str]:
     """RS codes that are not the area's ONS code in the April 2021 boundaries -> the code."""
     return {r["rs_code"]: r["gss_code"] for r in _csv(path or DATA / "rs_code_fixes.csv")}
+
+
+BOUNDARIES = "uk_ons_topo_2014-2025.topojson.json"
+Ring = list[tuple[float, float]]
+
+
+def read_district_shapes(codes: set[str], path: Path | None = None) -> dict[str, list[Ring]]:
+    """The ONS TopoJSON's lower-tier areas named in `codes`: each as its rings of
+    (longitude, latitude), decoded from the file's quantised, delta-encoded arcs."""
+    import json
+
+    topology = json.loads((path or DATA / BOUNDARIES).read_text(encoding="utf-8"))
+    (sx, sy), (tx, ty) = topology["transform"]["scale"], topology["transform"]["translate"]
+    arcs = []
+    for arc in topology["arcs"]:
+        x = y = 0
+        points = []
+        for dx, dy in arc:
+            x, y = x + dx, y + dy
+            points.append((x * sx + tx, y * sy + ty))
+        arcs.append(points)
+
+    def ring(indexes: list[int]) -> Ring:
+        out: Ring = []
+        for index in indexes:
+            points = arcs[index] if index >= 0 else arcs[~index][::-1]
+            out.extend(points if not out else points[1:])
+        return out
+
+    shapes: dict[str, list[Ring]] = {}
+    for geometry in topology["objects"]["ltla"]["geometries"]:
+        code = geometry["properties"]["areacd"]
+        if code not in codes:
+            continue
+        polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
+        shapes[code] = [ring(r) for polygon in polygons for r in polygon]
+    return shapes
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+Cell = str | Decimal | int | None
+
+
+def safe_text(value: str) -> str:
+    """Text a spreadsheet would run as a formula, made inert (as the count's exports do)."""
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+def table_csv(rows: list[list[Cell]]) -> str:
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for row in rows:
+        writer.writerow(
+            ["" if v is None else safe_text(v) if isinstance(v, str) else v for v in row]
+        )
+    return out.getvalue()
+
+
+def table_xlsx(sheets: list[tuple[str, list[list[Cell]]]]) -> bytes:
+    """Sheets of rows: numbers as numbers, text always stored as text (a text cell that
+    starts like a formula gets Excel's quote prefix), never a formula."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    for sheet in list(book.worksheets):  # the empty default sheet
+        book.remove(sheet)
+    for title, rows in sheets:
+        sheet = book.create_sheet(title)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                cell = sheet.cell(row=r, column=c)
+                if isinstance(value, str):
+                    cell.value = value
+                    cell.data_type = "s"
+                    if value.startswith(_FORMULA_STARTS):
+                        cell.quotePrefix = True
+                elif isinstance(value, Decimal):
+                    whole = value == value.to_integral_value()
+                    cell.value = int(value) if whole else float(value)
+                else:
+                    cell.value = value
+                if r == 1:
+                    cell.font = Font(bold=True)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -307,3 +307,52 @@ def reconcile(
         Reconciliation(region, counted.get(region, 0), cra)
         for region, cra in sorted(cra_local_current.items())
     ]
+
+
+@dataclass(frozen=True)
+class MapFrame:
+    width: float
+    height: float
+    paths: dict[str, str]  # GSS code -> SVG path data
+
+
+def draw_map(
+    shapes: Mapping[str, Sequence[Sequence[tuple[float, float]]]], width: float = 600
+) -> MapFrame:
+    """Districts' rings of (longitude, latitude) as SVG paths in a `width`-wide frame: an
+    equirectangular projection squeezed by the cosine of England's middle latitude (close
+    enough at this scale), with points closer than half a unit to the last one dropped."""
+    import math
+
+    points = [p for rings in shapes.values() for ring in rings for p in ring]
+    if not points:
+        return MapFrame(width, 0, {})
+    squeeze = math.cos(math.radians(52.5))
+    west = min(x for x, _ in points) * squeeze
+    east = max(x for x, _ in points) * squeeze
+    north, south = max(y for _, y in points), min(y for _, y in points)
+    scale = width / (east - west)
+    height = (north - south) * scale
+    paths = {}
+    for code, rings in shapes.items():
+        parts = []
+        for ring in rings:
+            kept: list[tuple[float, float]] = []
+            for lon, lat in ring:
+                x, y = (lon * squeeze - west) * scale, (north - lat) * scale
+                if not kept or abs(x - kept[-1][0]) + abs(y - kept[-1][1]) >= 0.5:
+                    kept.append((x, y))
+            if len(kept) >= 3:
+                parts.append("M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in kept) + "Z")
+        paths[code] = "".join(parts)
+    return MapFrame(width, round(height, 1), paths)
+
+
+def classes(values: Sequence[int], count: int = 5) -> list[int]:
+    """Upper bounds of `count` quantile classes of `values` (the last is the maximum)."""
+    ordered = sorted(values)
+    if not ordered:
+        return []
+    return [
+        ordered[min(len(ordered) - 1, (len(ordered) * k) // count)] for k in range(1, count)
+    ] + [ordered[-1]]

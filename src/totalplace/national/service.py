@@ -537,3 +537,347 @@ def _central(year: str) -> tuple[list[CentralLine], dict[str, int]]:
         if pence
     ]
     return central, dict(local_current)
+
+
+# The national view: what the pages and downloads show.
+
+LAYERS: dict[str, str] = {
+    "total": "All public spending per head",
+    "local": "Local government's actual spending per head",
+}
+COLOURS = ("#deebf7", "#9ecae1", "#4292c6", "#2171b5", "#08306b")
+SORTS = ("name", "region", "population", "value", "per_head", "local", "estimated")
+
+
+def _layers() -> dict[str, str]:
+    labels = reference().cofog
+    out = dict(LAYERS)
+    for n in range(1, 11):
+        code = f"{n:02d}"
+        out[f"cofog-{code}"] = f"{labels[code].label} per head" if code in labels else code
+    return out
+
+
+@dataclass(frozen=True)
+class NationalChoices:
+    """What a person chose on the national page (unknown values fall back to defaults)."""
+
+    year: str = YEARS[0]
+    layer: str = "total"
+    region: str = ""
+    search: str = ""
+    sort: str = "value"
+    order: str = "desc"
+    basis: str = "population"
+
+    @classmethod
+    def from_query(cls, **given: str) -> NationalChoices:
+        default = cls()
+        year = given.get("year", default.year)
+        if year not in YEARS:
+            raise UnknownYear(f"The national count holds {', '.join(YEARS)}, not {year}")
+        return cls(
+            year=year,
+            layer=given["layer"] if given.get("layer") in _layers() else default.layer,
+            region=given.get("region", "")[:60],
+            search=given.get("search", "").strip()[:60],
+            sort=given["sort"] if given.get("sort") in SORTS else default.sort,
+            order="asc" if given.get("order") == "asc" else "desc",
+            basis=given["basis"] if given.get("basis") in BASES else default.basis,
+        )
+
+    def query(self, **change: str) -> dict[str, str]:
+        values = {
+            "year": self.year,
+            "layer": self.layer,
+            "region": self.region,
+            "q": self.search,
+            "sort": self.sort,
+            "order": self.order,
+            "basis": self.basis,
+        }
+        values.update(change)
+        return {k: v for k, v in values.items() if v}
+
+    def filename(self) -> str:
+        return f"england-districts-{self.year}-{self.layer}"
+
+
+@dataclass(frozen=True)
+class DistrictRow:
+    place: DistrictCount
+    value_pence: int  # the chosen layer, per head
+    local_per_head_pence: int
+    colour: str
+
+
+@dataclass(frozen=True)
+class NationalView:
+    financial_year: str
+    basis: str
+    layer: str
+    layer_label: str
+    layers: dict[str, str]
+    regions: list[str]
+    rows: list[DistrictRow]  # filtered and sorted, for the table
+    map_rows: dict[str, DistrictRow]  # every district, for the map
+    width: float
+    height: float
+    paths: dict[str, str]
+    legend: list[tuple[str, int, int]]  # colour, from, to (pence per head)
+    median_pence: int
+    lowest: DistrictRow
+    highest: DistrictRow
+    checks: list[RegionCheck]
+    warned: int
+    sources: str
+
+
+def _value(place: DistrictCount, layer: str) -> int:
+    if layer == "local":
+        pence = place.local_government_actual_pence
+    elif layer.startswith("cofog-"):
+        pence = place.by_cofog_division.get(layer.removeprefix("cofog-"), 0)
+    else:
+        pence = place.total_pence
+    return divide_half_even(pence, place.population)
+
+
+_map_lock = threading.Lock()
+_map: dict[str, Any] = {}
+
+
+def _map_frame() -> Any:
+    """England's districts as SVG paths, drawn once from the shipped boundaries."""
+    from totalplace.national.rules import draw_map
+
+    with _map_lock:
+        if "frame" not in _map:
+            codes = {p.gss_code for p in count_england(YEARS[0]).places}
+            _map["frame"] = draw_map(files.read_district_shapes(codes))
+        return _map["frame"]
+
+
+def national_view(choices: NationalChoices) -> NationalView:
+    from statistics import median
+
+    from totalplace.national.rules import classes
+
+    england = count_england(choices.year, basis=choices.basis)
+    values = {p.gss_code: _value(p, choices.layer) for p in england.places}
+    bounds = classes(list(values.values()), len(COLOURS))
+
+    def colour(value: int) -> str:
+        for bound, shade in zip(bounds, COLOURS, strict=True):
+            if value <= bound:
+                return shade
+        return COLOURS[-1]
+
+    every = {
+        p.gss_code: DistrictRow(
+            p,
+            values[p.gss_code],
+            divide_half_even(p.local_government_actual_pence, p.population),
+            colour(values[p.gss_code]),
+        )
+        for p in england.places
+    }
+    rows = [
+        r
+        for r in every.values()
+        if (not choices.region or r.place.region == choices.region)
+        and (not choices.search or choices.search.casefold() in r.place.name.casefold())
+    ]
+    rows.sort(key=_sort_key(choices.sort), reverse=choices.order == "desc")
+    lows = [min(values.values()), *[b + 1 for b in bounds[:-1]]]
+    frame = _map_frame()
+    ordered = sorted(every.values(), key=lambda r: r.value_pence)
+    return NationalView(
+        financial_year=england.financial_year,
+        basis=england.basis,
+        layer=choices.layer,
+        layer_label=_layers()[choices.layer],
+        layers=_layers(),
+        regions=sorted({p.region for p in england.places}),
+        rows=rows,
+        map_rows=every,
+        width=frame.width,
+        height=frame.height,
+        paths=frame.paths,
+        legend=list(zip(COLOURS, lows, bounds, strict=True)),
+        median_pence=int(median(values.values())),
+        lowest=ordered[0],
+        highest=ordered[-1],
+        checks=england.checks,
+        warned=sum(1 for p in england.places if p.warnings),
+        sources=england.sources,
+    )
+
+
+def _sort_key(sort: str) -> Any:
+    def key(row: DistrictRow) -> Any:
+        p = row.place
+        return {
+            "name": p.name.casefold(),
+            "region": (p.region, p.name.casefold()),
+            "population": p.population,
+            "per_head": p.per_head_pence,
+            "local": row.local_per_head_pence,
+            "estimated": p.estimated_share,
+        }.get(sort, row.value_pence)
+
+    return key
+
+
+TABLE_HEADER = [
+    "gss_code",
+    "name",
+    "region",
+    "population",
+    "population_year",
+    "total_gbp",
+    "per_head_gbp",
+    "local_government_actual_gbp",
+    "local_government_imputed_gbp",
+    "local_government_capital_estimate_gbp",
+    "central_estimate_gbp",
+    "estimated_share",
+    "memo_located_gbp",
+    "chosen_layer",
+    "chosen_layer_per_head_gbp",
+    *[f"cofog_{n:02d}_gbp" for n in range(1, 11)],
+    "warnings",
+]
+
+
+def _table(choices: NationalChoices) -> list[list[files.Cell]]:
+    view = national_view(choices)
+    rows: list[list[files.Cell]] = [list(TABLE_HEADER)]
+    for r in view.rows:
+        p = r.place
+        rows.append(
+            [
+                p.gss_code,
+                p.name,
+                p.region,
+                p.population,
+                p.population_year,
+                pence_to_pounds(p.total_pence),
+                pence_to_pounds(p.per_head_pence),
+                pence_to_pounds(p.local_government_actual_pence),
+                pence_to_pounds(p.local_government_imputed_pence),
+                pence_to_pounds(p.local_government_capital_estimate_pence),
+                pence_to_pounds(p.central_estimate_pence),
+                p.estimated_share,
+                pence_to_pounds(p.memo_located_pence),
+                view.layer_label,
+                pence_to_pounds(r.value_pence),
+                *[pence_to_pounds(p.by_cofog_division[f"{n:02d}"]) for n in range(1, 11)],
+                " | ".join(p.warnings),
+            ]
+        )
+    return rows
+
+
+def national_csv(choices: NationalChoices) -> str:
+    return files.table_csv(_table(choices))
+
+
+def national_xlsx(choices: NationalChoices) -> bytes:
+    england = count_england(choices.year, basis=choices.basis)
+    about: list[list[files.Cell]] = [
+        ["about", "text"],
+        ["financial year", england.financial_year],
+        ["sources", england.sources],
+        [
+            "method",
+            "Local government: actual RS spending (counties split by service keys, joint "
+            "bodies by population). Central government and public corporations: estimates, "
+            f"CRA regional spending shared by {england.basis}. See docs/national.md.",
+        ],
+        ["population", f"ONS mid-{population_year(england.financial_year)} estimates"],
+    ]
+    checks: list[list[files.Cell]] = [
+        ["region", "rs_local_current_gbp", "cra_local_current_gbp", "gap_gbp", "gap_percent"]
+    ]
+    for c in england.checks:
+        checks.append(
+            [
+                c.region,
+                pence_to_pounds(c.rs_local_current_pence),
+                pence_to_pounds(c.cra_local_current_pence),
+                pence_to_pounds(c.gap_pence),
+                c.gap_percent,
+            ]
+        )
+    return files.table_xlsx([("Districts", _table(choices)), ("Checks", checks), ("About", about)])
+
+
+@dataclass(frozen=True)
+class BodyGroup:
+    name: str
+    kind: str
+    basis: str
+    pence: int
+    lines: list[Component]
+
+
+@dataclass(frozen=True)
+class DistrictView:
+    place: DistrictCount
+    financial_year: str
+    basis: str
+    local: list[BodyGroup]
+    central: list[tuple[str, int]]  # department, pence
+    capital_pence: int
+    cofog: list[tuple[str, str, int, int]]  # code, label, pence, per head
+    check: RegionCheck | None
+    sources: str
+
+
+def district_view(gss_code: str, year: str, basis: str = "population") -> DistrictView:
+    england = count_england(year, basis=basis)
+    place = england.place(gss_code.strip().upper())
+    groups: dict[str, list[Component]] = defaultdict(list)
+    central: dict[str, int] = defaultdict(int)
+    capital = 0
+    for c in place.components:
+        if c.body_kind == "local capital":
+            capital += c.pence
+        elif c.body_kind in ("central government", "public corporation"):
+            central[c.body_name] += c.pence
+        else:
+            groups[c.body_gss].append(c)
+    local = [
+        BodyGroup(
+            lines[0].body_name,
+            lines[0].body_kind,
+            lines[0].basis if lines[0].kind != IMPUTED else f"imputed; {lines[0].basis}",
+            sum(c.pence for c in lines),
+            lines,
+        )
+        for lines in groups.values()
+    ]
+    local.sort(key=lambda g: -g.pence)
+    labels = reference().cofog
+    cofog = [
+        (
+            code,
+            labels[code].label if code in labels else code,
+            pence,
+            divide_half_even(pence, place.population),
+        )
+        for code, pence in sorted(place.by_cofog_division.items())
+    ]
+    check = next((c for c in england.checks if c.region == place.region), None)
+    return DistrictView(
+        place,
+        england.financial_year,
+        england.basis,
+        local,
+        sorted(central.items(), key=lambda kv: -kv[1]),
+        capital,
+        cofog,
+        check,
+        england.sources,
+    )

@@ -1,18 +1,7 @@
-"""The published national sources the count reads (RS outturn, CRA, ONS populations), for
-the capabilities that build places from them: the demo and the top-down count."""
+"""The published sources the count reads for a place's population. The national sources
+(RS outturn for every authority, CRA, ONS time series) are read by `totalplace.national`,
+whose service the demo's top-down part uses."""
 
-from totalplace.count.files.public_sources import (
-    CraRow,
-    read_country_regional_analysis,
-    read_mid_2020_populations,
-    read_revenue_outturn,
-    read_trafford_style_population,
-)
+from totalplace.count.files.public_sources import read_trafford_style_population
 
-__all__ = [
-    "CraRow",
-    "read_country_regional_analysis",
-    "read_mid_2020_populations",
-    "read_revenue_outturn",
-    "read_trafford_style_population",
-]
+__all__ = ["read_trafford_style_population"]
