@@ -153,3 +153,24 @@ def test_a_place_without_population_adds_money_but_no_people() -> None:
 def test_a_trend_is_the_cash_change() -> None:
     assert rules.Trend("E1", "x", "2017-18", 1000, "2024-25", 1250).change == pytest.approx(0.25)
     assert rules.Trend("E1", "x", "2017-18", None, "2024-25", 1250).change is None
+
+
+def test_tick_labels_are_plain_numbers() -> None:
+    big = rules.scatter(
+        "t",
+        "x",
+        "y",
+        [
+            rules.Point("E1", "a", 8000.0, 20000.0, "other"),
+            rules.Point("E2", "b", 11000.0, 270000.0, "other"),
+        ],
+    )
+    labels = [label for _, label in big.y_ticks + big.x_ticks]
+    assert "100,000" in labels and not any("e+" in label for label in labels)
+    small = rules.scatter(
+        "t",
+        "x",
+        "y",
+        [rules.Point("E1", "a", 1.0, 0.1, "other"), rules.Point("E2", "b", 2.0, 0.45, "other")],
+    )
+    assert [label for _, label in small.y_ticks][:3] == ["0.1", "0.2", "0.3"]

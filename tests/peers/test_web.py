@@ -25,6 +25,7 @@ def test_the_page_shows_the_place_s_district_and_its_peers(workspace: Workspace)
     assert 'id="w-income"' in page.text and 'value="1.0"' in page.text
     # the national count's figures beside the peers, and a chart for each outcome
     assert "Spending per head by function, 2017-18" in page.text
+    assert 'href="/national/districts/E06000047?year=2017-18"' in page.text
     assert page.text.count("(this district)") == 1  # the trend table
     assert page.text.count('<table class="govuk-table" data-chart=') == 5
     # a year the national count does not hold: said, not guessed

@@ -227,6 +227,13 @@ def _ticks(low: float, high: float, count: int = 5) -> list[float]:
     return ticks
 
 
+def _tick_label(value: float) -> str:
+    """Thousands with separators, small values as short decimals; never 3e+05."""
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.10g}" if value == round(value, 2) else f"{value:.2f}"
+
+
 def scatter(title: str, x_label: str, y_label: str, points: Sequence[Point]) -> Scatter:
     """Place the points in a chart's drawing box (SVG user units, y down), the place and
     its peers drawn last so they sit on top."""
@@ -258,8 +265,8 @@ def scatter(title: str, x_label: str, y_label: str, points: Sequence[Point]) -> 
         x_label,
         y_label,
         list(points),
-        x_ticks=[(round(sx(t), 1), f"{t:,.0f}") for t in xt],
-        y_ticks=[(round(sy(t), 1), f"{t:,.4g}") for t in yt],
+        x_ticks=[(round(sx(t), 1), _tick_label(t)) for t in xt],
+        y_ticks=[(round(sy(t), 1), _tick_label(t)) for t in yt],
         marks=marks,
         correlation=correlation(xs, ys),
     )
