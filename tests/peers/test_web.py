@@ -100,3 +100,16 @@ def test_the_roll_up_page_shows_coverage(workspace: Workspace) -> None:
 def test_outsiders_cannot_read_a_place_s_benchmarking(workspace: Workspace) -> None:
     assert workspace.client("outsider").get(f"{P}/peers").status_code == 403
     assert workspace.client("outsider").get(f"{P}/peers/rollup").status_code == 403
+
+
+def test_the_place_s_own_published_count_is_shown_beside_labelled(workspace: Workspace) -> None:
+    from totalplace.count.service.publishing import publish
+
+    publish(workspace.store, "testshire", "2017-18", "lead@testshire.test")
+    page = workspace.client("viewer").get(f"{P}/peers?year=2017-18")
+    assert page.status_code == 200
+    assert "Testshire's own published count (v1)" in page.text
+    assert "this place's own bottom-up count as published (version 1" in page.text
+    # another district than the place's own: no own column
+    other = workspace.client("viewer").get(f"{P}/peers?district=E08000009")
+    assert "own published count" not in other.text
