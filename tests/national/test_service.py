@@ -246,3 +246,14 @@ def test_a_place_of_districts_adds_them_up(england: EnglandCount) -> None:
     assert place.population == sum(p.population for p in parts)
     assert place.name == "Greater Manchester"
     assert service.place_count([TRAFFORD], "2017-18") == england.place(TRAFFORD)
+
+
+def test_the_metropolitan_police_line_skips_the_city_of_london(england: EnglandCount) -> None:
+    gla = "E12000007"
+    city = components(england, "E09000001", gla)
+    assert "RS 601" not in city and city  # the GLA's other lines reach the City
+    boroughs = [f"E090000{n:02d}" for n in range(2, 34)]
+    police = sum(components(england, b, gla).get("RS 601", 0) for b in boroughs)
+    assert police == rs_pence(gla, 601)
+    # The City's own force is in the City's own return.
+    assert components(england, "E09000001", "E09000001")["RS 601"] == rs_pence("E09000001", 601)

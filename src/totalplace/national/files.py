@@ -99,6 +99,7 @@ class JointBody:
     name: str
     kind: str
     members: tuple[str, ...]  # district or county codes
+    lines: tuple[int, ...] = ()  # only these RS lines (none: every line no other row takes)
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,13 @@ def read_codes(path: Path | None = None) -> dict[str, dict[str, str]]:
 
 def read_joint_bodies(path: Path | None = None) -> list[JointBody]:
     return [
-        JointBody(r["gss_code"], r["name"], r["kind"], tuple(r["members"].split()))
+        JointBody(
+            r["gss_code"],
+            r["name"],
+            r["kind"],
+            tuple(r["members"].split()),
+            tuple(int(n) for n in r["lines"].split()),
+        )
         for r in _csv(path or DATA / "joint_bodies.csv")
     ]
 

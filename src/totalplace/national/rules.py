@@ -7,6 +7,7 @@ division, so the districts' shares add up to the body's total to the penny, what
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -49,15 +50,32 @@ def allocate(pence: int, weights: Sequence[Fraction]) -> list[int]:
     """`pence` divided in proportion to `weights`, each share whole pence, the shares summing
     to `pence` exactly: the floor of each exact share, then the pennies left over to the
     largest remainders (ties to the first). A negative amount is shared as its opposite."""
+    return allocate_whole(pence, whole_weights(weights))
+
+
+def whole_weights(weights: Sequence[Fraction]) -> list[int]:
+    """The same proportions as whole numbers (over their common denominator), so a key used
+    for many lines is converted once and each share is integer arithmetic."""
+    if any(w < 0 for w in weights):
+        raise AllocationError("a key's weight cannot be negative")
+    denominator = math.lcm(*(Fraction(w).denominator for w in weights)) if weights else 1
+    return [int(w * denominator) for w in weights]
+
+
+def allocate_whole(pence: int, weights: Sequence[int]) -> list[int]:
+    """`allocate` with whole-number weights."""
     if pence < 0:
-        return [-share for share in allocate(-pence, weights)]
-    total = sum(weights, Fraction(0))
+        return [-share for share in allocate_whole(-pence, weights)]
+    total = sum(weights)
     if total <= 0 or any(w < 0 for w in weights):
         raise AllocationError("the key gives no weight to any member")
-    exact = [pence * w / total for w in weights]
-    shares = [int(e.numerator // e.denominator) for e in exact]
+    shares, remainders = [], []
+    for w in weights:
+        share, remainder = divmod(pence * w, total)
+        shares.append(share)
+        remainders.append(remainder)
     left = pence - sum(shares)
-    by_remainder = sorted(range(len(exact)), key=lambda i: (-(exact[i] - shares[i]), i))
+    by_remainder = sorted(range(len(weights)), key=lambda i: (-remainders[i], i))
     for i in by_remainder[:left]:
         shares[i] += 1
     return shares
@@ -193,12 +211,15 @@ def share_body(
     """Add each of a body's RS lines to its member districts: a county's by the line's
     service key, any other body's by population (a single member takes it all)."""
     members = [(districts[code], fraction) for code, fraction in body.members]
+    cached: dict[str, list[int]] = {}
     for number, pence in sorted(body.lines.items()):
         key = keys.get(number, "population") if body.kind == "county" else "population"
         if len(members) == 1 and members[0][1] == 1:
             shares, basis = [pence], "own return"
         else:
-            shares = allocate(pence, key_weights(key, members))
+            if key not in cached:
+                cached[key] = whole_weights(key_weights(key, members))
+            shares = allocate_whole(pence, cached[key])
             basis = f"shared among {len(members)} districts by {key.replace('_', ' ')}"
         line = lines[number]
         for (district, _), share in zip(members, shares, strict=True):
@@ -244,6 +265,7 @@ def share_central(
     by_region: dict[str, list[District]] = defaultdict(list)
     for d in districts:
         by_region[d.region].append(d)
+    cached: dict[tuple[str, str], list[int]] = {}
     for line in central:
         members = by_region.get(line.region, [])
         if not members:
@@ -253,7 +275,10 @@ def share_central(
             if basis == "age"
             else "population"
         )
-        shares = allocate(line.pence, key_weights(key, [(d, Fraction(1)) for d in members]))
+        if (line.region, key) not in cached:
+            weights = key_weights(key, [(d, Fraction(1)) for d in members])
+            cached[(line.region, key)] = whole_weights(weights)
+        shares = allocate_whole(line.pence, cached[(line.region, key)])
         for district, share in zip(members, shares, strict=True):
             result = results[district.gss_code]
             if line.located:

@@ -27,6 +27,7 @@ new unitary shared by the earlier series.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from fractions import Fraction
 from typing import Any
 
 from totalplace.core.context import Report, quiet
-from totalplace.core.money import divide_half_even, pence_to_pounds
+from totalplace.core.money import divide_half_even, format_gbp, pence_to_pounds
 from totalplace.core.problems import NotFound, TotalplaceError
 from totalplace.core.reference import reference
 from totalplace.national import files
@@ -404,7 +405,9 @@ def _bodies(
     counties: dict[str, list[tuple[str, Fraction]]] = defaultdict(list)
     for member in files.read_counties():
         counties[member.county].append((member.district, member.fraction))
-    joint = {b.gss_code: b for b in files.read_joint_bodies()}
+    joint: dict[str, list[files.JointBody]] = defaultdict(list)
+    for row in files.read_joint_bodies():
+        joint[row.gss_code].append(row)
     fixes = files.read_rs_code_fixes()
     bodies, not_counted = [], []
     merged: dict[str, list[str]] = defaultdict(list)
@@ -421,17 +424,35 @@ def _bodies(
         elif a.authority_class == "SC":
             kind = "county"
             members = tuple(counties.get(code, ()))
-            for unit, _ in members:
+            for unit, fraction in members:
                 if unit[:3] == "E06":  # a unitary that took over the county's services
-                    merged[unit].append(a.name)
+                    note = "" if fraction == 1 else " (its services for part of the area)"
+                    merged[unit].append(f"{a.name} County Council{note}")
         elif a.gss_code in joint or a.ecode in joint:
-            body = joint.get(a.gss_code) or joint[a.ecode]
-            kind = body.kind
-            members = _expand(body.members, counties)
+            rows = joint.get(a.gss_code) or joint[a.ecode]
+            lines = dict(a.lines)
+            # A row naming lines takes those (the GLA's police line is the Metropolitan
+            # Police's, which does not police the City of London); the other row the rest.
+            for row in sorted(rows, key=lambda r: not r.lines):
+                taken = row.lines or tuple(lines)
+                part = {n: lines.pop(n) for n in taken if n in lines}
+                if part or not row.lines:
+                    name = a.name if not row.lines else row.name
+                    bodies.append(
+                        Body(
+                            a.gss_code,
+                            name,
+                            row.kind,
+                            part,
+                            _expand(row.members, counties),
+                            a.missing,
+                        )
+                    )
+            continue
         if not members:
             if a.lines:
                 not_counted.append(
-                    f"{a.name} ({a.gss_code}): {sum(a.lines.values()) / 100:,.2f} pounds "
+                    f"{a.name} ({a.gss_code}): {format_gbp(sum(a.lines.values()))} "
                     "in RS with no member districts listed"
                 )
             continue
@@ -491,16 +512,18 @@ def _impute(
     names = ", ".join(sorted(b.name for b in peers)) or "none"
     results[unit].warnings.append(
         f"{body.name}'s 2017-18 Revenue Outturn return holds no figures (published as '…'): "
-        f"its spending, {sum(imputed.values()) / 100:,.2f} pounds, is imputed from the spending "
+        f"its spending, {format_gbp(sum(imputed.values()))}, is imputed from the spending "
         f"per head of the other districts in its county ({names}), not counted as zero."
     )
 
 
 def _county_of(district: str) -> str:
-    for member in files.read_counties():
-        if member.district == district:
-            return member.county
-    return ""
+    return _counties_by_district().get(district, "")
+
+
+@functools.cache
+def _counties_by_district() -> dict[str, str]:
+    return {m.district: m.county for m in files.read_counties()}
 
 
 def _cofog_division(level0: str) -> str:
@@ -838,7 +861,7 @@ class DistrictView:
 def district_view(gss_code: str, year: str, basis: str = "population") -> DistrictView:
     england = count_england(year, basis=basis)
     place = england.place(gss_code.strip().upper())
-    groups: dict[str, list[Component]] = defaultdict(list)
+    groups: dict[tuple[str, str], list[Component]] = defaultdict(list)
     central: dict[str, int] = defaultdict(int)
     capital = 0
     for c in place.components:
@@ -847,7 +870,7 @@ def district_view(gss_code: str, year: str, basis: str = "population") -> Distri
         elif c.body_kind in ("central government", "public corporation"):
             central[c.body_name] += c.pence
         else:
-            groups[c.body_gss].append(c)
+            groups[(c.body_gss, c.body_name)].append(c)
     local = [
         BodyGroup(
             lines[0].body_name,
