@@ -148,6 +148,9 @@ def test_a_place_without_population_adds_money_but_no_people() -> None:
     assert rolled.places_without_population == ["B"]
     assert rolled.population_share == pytest.approx(0.1)
     assert (rolled.agencies_counted, rolled.agencies_missing) == (3, 1)
+    assert rolled.without_function_pence == 0
+    c = rules.Counted("c", "C", 1, 700, 5, 1, 0, 0, {"07": 600})
+    assert rules.roll_up("2017-18", [a, c], None).without_function_pence == 100
 
 
 def test_a_trend_is_the_cash_change() -> None:

@@ -89,6 +89,8 @@ def test_the_roll_up_page_shows_coverage(workspace: Workspace) -> None:
     page = viewer.get(f"{P}/peers/rollup")
     assert page.status_code == 200
     assert "Places counted" in page.text and "Testshire" in page.text
+    assert "£4,300,001" in page.text  # the handmade count, as published
+    assert "No function yet" not in page.text  # every pound of it has a function
     assert "never" not in page.text or "scaled" in page.text
     assert "No population was published" not in page.text
     empty = viewer.get(f"{P}/peers/rollup?year=2010-11")

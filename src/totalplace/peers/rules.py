@@ -311,6 +311,11 @@ class RollUp:
     england_population: int | None
 
     @property
+    def without_function_pence(self) -> int:
+        """What the places counted but have not yet given a function."""
+        return self.total_pence - sum(self.by_function_pence.values())
+
+    @property
     def population_share(self) -> float | None:
         if not self.england_population:
             return None
