@@ -46,6 +46,8 @@ PROBLEM_CODES: dict[str, str] = {
     "bad-sercop": "Use a SeRCOP division code such as ASC, or its name (docs/formats/reference.md)",
     "unknown-agency": "Add the agency to the place's agencies first, or correct the identifier.",
     "unknown-place": "Import the place's data package first, or correct the identifier.",
+    "unknown-district": "Give an English district's GSS code (April 2021), e.g. E08000009.",
+    "bad-peer-options": "Give weights from 0 to 100 (at least one above 0) and 1 to 30 neighbours.",
     "self-payment": "A payment to another agency must name a different agency.",
     "duplicate-key": "Each identifier may appear only once: remove or correct the repeated row.",
     "one-place-only": "A data package describes one place: split it into one package per place.",
