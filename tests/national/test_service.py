@@ -257,3 +257,56 @@ def test_the_metropolitan_police_line_skips_the_city_of_london(england: EnglandC
     assert police == rs_pence(gla, 601)
     # The City's own force is in the City's own return.
     assert components(england, "E09000001", "E09000001")["RS 601"] == rs_pence("E09000001", 601)
+
+
+@cache
+def over_65_in_2020() -> dict[str, Fraction]:
+    """Each district's share of its people aged 65+ in the ONS mid-2020 single-year file."""
+    out = {}
+    with (DATA / "ons_mye_mid-2020_ltla2021_england_wales_single_year_of_age.csv").open() as f:
+        for r in csv.DictReader(f):
+            ages = [int(r[str(a)]) for a in range(90)] + [int(r["90+"])]
+            out[r["ltla21_code"]] = Fraction(sum(ages[65:]), sum(ages))
+    return out
+
+
+def test_the_age_share_factor_is_the_district_s_share_of_older_people_over_all_people() -> None:
+    # The North East's twelve districts, none merged since: mid-2017 people by the
+    # mid-2020 age profile, read from the files here.
+    with (DATA / "la_all_codes.csv").open(encoding="utf-8-sig") as f:
+        north_east = sorted(
+            r["LADCD"]
+            for r in csv.DictReader(f)
+            if r["RGNNM"] == "North East" and r["Current"] == "TRUE"
+        )
+    assert len(north_east) == 12
+    people = {c: mid_2017()[c] for c in north_east}
+    older = {c: people[c] * over_65_in_2020()[c] for c in north_east}
+    newcastle = "E08000021"
+    exact = (older[newcastle] / sum(older.values())) / Fraction(
+        people[newcastle], sum(people.values())
+    )
+    factor, basis = service.age_share_factor(newcastle, "2017-18", "age_65_plus")
+    assert factor == (Decimal(exact.numerator) / exact.denominator).quantize(Decimal("1e-9"))
+    assert factor < 1  # a young city: students
+    assert basis.startswith("Newcastle upon Tyne's share of the North East's people aged 65")
+    assert f"({people[newcastle]:,} of {sum(people.values()):,})" in basis
+    assert "ONS mid-2017" in basis and "mid-2020 age profile" in basis
+    # Weighted by people, a region's factors average to one.
+    mean = sum(
+        service.age_share_factor(c, "2017-18", "age_65_plus")[0] * people[c] for c in north_east
+    ) / sum(people.values())
+    assert abs(mean - 1) < Decimal("1e-8")
+    assert service.age_share_factor(TRAFFORD, "2017-18", "population")[0] == 1
+    assert "aged 0 to 15" in service.age_share_factor(TRAFFORD, "2017-18", "age_0_15")[1]
+
+
+def test_the_age_share_factor_refuses_what_it_does_not_hold() -> None:
+    with pytest.raises(TotalplaceError) as year:
+        service.age_share_factor(TRAFFORD, "2019-20", "age_65_plus")
+    assert year.value.problems[0].code == "national-year-not-held"
+    with pytest.raises(TotalplaceError) as key:
+        service.age_share_factor(TRAFFORD, "2017-18", "age_100_plus")
+    assert key.value.problems[0].code == "out-of-range"
+    with pytest.raises(TotalplaceError):
+        service.age_share_factor("E99999999", "2017-18", "age_65_plus")

@@ -4,13 +4,17 @@ Council's published 360Giving grants and the government grants register's 2016-1
 to Trafford's Youth Offending Team.
 
 The older-people theme rules:
-- the CRA's old-age spending (COFOG 10.2) for the North West, by Trafford's share of the
-  region's people aged 65 and over (ONS mid-2020) in place of its share of all people;
-- Attendance Allowance (paid only to people over State Pension age), likewise;
+- the CRA's old-age spending (COFOG 10.2) for the North West, which the demo's top-down
+  lines share by population, by Trafford's share of the region's people aged 65 and over
+  in place of its share of all people, on the same populations (the national count's
+  mid-2017 districts, `national.service.age_share_factor`);
 - the council's adult social care (RS 2017-18 has no split by age): the share of the
   council's age-banded care cost centres that are for people over 65 in its 2026-27
   ledger, a different year and two months only, so said to be illustrative;
 - the cost centres of the council's 2026-27 ledger for people over 65, whole.
+
+Attendance Allowance is not picked out: the national count sums CRA by department and
+function, so no demo line holds it alone (it is within DWP's 10.1 sickness and disability).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from totalplace.core.store.db import Store
 from totalplace.count.service.counting import current_lines
 from totalplace.deepdive import service
 from totalplace.demo import service as demo
+from totalplace.national import service as national
 
 DATA = Path(__file__).parent / "data"
 GRANTS = "trafford_council_voluntary_sector_grants.json"
@@ -35,6 +40,12 @@ GRANTS = "trafford_council_voluntary_sector_grants.json"
 # Trafford's Youth Offending Team, which the council hosts, enters the place there.
 REGISTER = "government-grant-awards-2016-17.xlsx"
 YOUTH_OFFENDING_TEAM = "YOT139"
+COUNCIL_AWARDS = "government-grant-awards-2016-17-trafford-council.csv"
+# The flows template's columns the council's awards fill.
+FLOW_HEADER = [
+    *("flow_id", "stream", "from_id", "to_id", "financial_year", "amount_gbp"),
+    *("from_name", "to_name"),
+]
 COUNCIL_ORG_ID = "GB-LAE-TRF"
 ACTOR = "totalplace demo"
 THEME = "older-people"
@@ -44,26 +55,11 @@ OLDER_BANDS = ("65-74", "75-84", "85+")
 OLDER_NAMED = re.compile(r"\bolder people\b", re.I)
 
 
-def over_65_factor(sources: Path) -> tuple[Decimal, str]:
-    """Trafford's share of the North West's people aged 65+, over its share of all
-    people: what turns a population-apportioned figure into an over-65s one."""
-    people: dict[str, tuple[int, int]] = {}
-    with (sources / "ons_mye_mid-2020_ltla2021_england_wales_single_year_of_age.csv").open(
-        encoding="utf-8", newline=""
-    ) as handle:
-        for row in csv.DictReader(handle):
-            older = sum(int(row[str(age)]) for age in range(65, 90)) + int(row["90+"])
-            people[row["ltla21_code"]] = (int(row["total_population"]), older)
-    place_all, place_older = people[demo.GSS]
-    region_all = sum(people[code][0] for code in demo.NORTH_WEST)
-    region_older = sum(people[code][1] for code in demo.NORTH_WEST)
-    factor = (Decimal(place_older) / region_older) / (Decimal(place_all) / region_all)
-    basis = (
-        f"Trafford's share of the North West's people aged 65 and over ({place_older:,} of "
-        f"{region_older:,}) in place of its share of all people ({place_all:,} of "
-        f"{region_all:,}): ONS mid-2020 population estimates"
-    )
-    return factor.quantize(Decimal("1e-9"), rounding=ROUND_HALF_EVEN), basis
+def over_65_factor() -> tuple[Decimal, str]:
+    """Trafford's share of the North West's people aged 65+ over its share of all people,
+    on the populations the demo's top-down lines are shared by (the national count's
+    mid-2017 districts): what turns a population-shared figure into an over-65s one."""
+    return national.age_share_factor(demo.GSS, demo.MAIN_YEAR, "age_65_plus")
 
 
 def older_cost_centres(store: Store, place_id: str) -> tuple[list[str], Decimal, str]:
@@ -105,17 +101,10 @@ def older_cost_centres(store: Store, place_id: str) -> tuple[list[str], Decimal,
 
 
 def older_people_rules(store: Store, place_id: str) -> bytes:
-    factor, basis = over_65_factor(demo.DEMO_SOURCES)
+    factor, basis = over_65_factor()
     centres, care_share, care_basis = older_cost_centres(store, place_id)
     rows = [
         [THEME, "cofog", "10.2", str(factor), f"CRA old-age spending: {basis}"],
-        [
-            THEME,
-            "description",
-            "attendance allowance",
-            str(factor),
-            f"Attendance Allowance, paid only to people over State Pension age: {basis}",
-        ],
     ]
     if care_share > 0:
         rows.append([THEME, "sercop", "ASC", str(care_share), care_basis])
@@ -130,6 +119,26 @@ def older_people_rules(store: Store, place_id: str) -> bytes:
     return out.getvalue().encode()
 
 
+def council_awards(store: Store, place_id: str) -> bytes:
+    """The register's awards to or from Trafford Council, as a flows file. Its awards to
+    the Greater Manchester bodies (the combined authority's transport grants) are left out:
+    they are for the whole of Greater Manchester, while the demo holds only Trafford's
+    population share of those bodies' spending, so they would enter the place whole."""
+    agencies = sorted(service.place_of(store, place_id).agencies.items())
+    _, read = service.read_flows_file(
+        (DATA / REGISTER).read_bytes(), REGISTER, agencies, {YOUTH_OFFENDING_TEAM: demo.COUNCIL}
+    )
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(FLOW_HEADER)
+    for f in read.flows:
+        if demo.COUNCIL in (f.from_id, f.to_id):
+            pounds = f"{Decimal(f.amount_pence) / 100:.2f}"
+            ids = [f.flow_id, f.stream, f.from_id, f.to_id, f.financial_year]
+            writer.writerow([*ids, pounds, f.from_name, f.to_name])
+    return out.getvalue().encode()
+
+
 def add_demo(store: Store, place_id: str, report: Report) -> None:
     report("Importing Trafford Council's grants as funding flows")
     service.import_flows(
@@ -140,14 +149,7 @@ def add_demo(store: Store, place_id: str, report: Report) -> None:
         ACTOR,
         {COUNCIL_ORG_ID: demo.COUNCIL},
     )
-    service.import_flows(
-        store,
-        place_id,
-        (DATA / REGISTER).read_bytes(),
-        REGISTER,
-        ACTOR,
-        {YOUTH_OFFENDING_TEAM: demo.COUNCIL},
-    )
+    service.import_flows(store, place_id, council_awards(store, place_id), COUNCIL_AWARDS, ACTOR)
     report("Adding the older-people deep dive")
     service.set_theme_rules(
         store, place_id, older_people_rules(store, place_id), "older-people-rules.csv", ACTOR

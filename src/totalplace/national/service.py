@@ -271,6 +271,54 @@ def districts_for(year: str) -> tuple[list[District], dict[str, str]]:
     return out, notes
 
 
+def age_share_factor(gss_code: str, year: str, key: str) -> tuple[Decimal, str]:
+    """A district's share of its region's people in an age range (`key`, one of the age
+    keys, e.g. "age_65_plus") over its share of all the region's people, on the same
+    populations as the count (`districts_for(year)`), to 9 decimal places; and a basis
+    text naming the ONS years. Multiplying a population-shared figure by it gives that
+    figure shared by the age range instead: what the "age" basis does for whole functions,
+    for a place's own rules (a deep dive's theme shares)."""
+    from totalplace.national.rules import AGE_KEYS
+
+    if year not in YEARS:
+        raise UnknownYear(f"The national count holds {', '.join(YEARS)}, not {year}", field="year")
+    if key not in AGE_KEYS:
+        raise UnknownBasis(f"key must be one of {', '.join(AGE_KEYS)}", field="key")
+    districts, _ = districts_for(year)
+    code = gss_code.strip().upper()
+    place = next((d for d in districts if d.gss_code == code), None)
+    if place is None:
+        raise NotFound(f"{gss_code} is not an English district in the {year} count")
+    region = [d for d in districts if d.region == place.region]
+    region_band = sum((d.bands[key] for d in region), Fraction(0))
+    region_all = sum(d.population for d in region)
+    if not region_band or not place.population:
+        raise UnknownBasis(f"{place.name} has no people counted {_age_words(key)}", field="key")
+    exact = (place.bands[key] / region_band) / Fraction(place.population, region_all)
+    factor = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(
+        Decimal("1e-9"), rounding=ROUND_HALF_EVEN
+    )
+    mid = population_year(year)
+    region_name = _region_name(place.region)
+    the = "" if region_name == "London" else "the "
+    basis = (
+        f"{place.name}'s share of {the}{region_name}'s people "
+        f"{_age_words(key)} ({round(place.bands[key]):,} of {round(region_band):,}) in place "
+        f"of its share of all people ({place.population:,} of {region_all:,}): ONS mid-{mid} "
+        "population estimates (rebased on Census 2021), by the ONS mid-2020 age profile"
+    )
+    return factor, basis
+
+
+def _age_words(key: str) -> str:
+    from totalplace.national.rules import AGE_KEYS
+
+    low, high = AGE_KEYS[key]
+    if key == "population":
+        return "of all ages"
+    return f"aged {low} and over" if high == 90 else f"aged {low} to {high}"
+
+
 def _rebased_people(
     old: dict[str, tuple[str, int]],
     rebased: dict[str, tuple[str, int]],
