@@ -86,7 +86,7 @@ def test_the_demo_shares_its_savings(demo: tuple[Store, TestClient]) -> None:
     assert page.status_code == 200
     body = text_of(page.text)
     assert "the pool runs 3 of 3" in body
-    for agency in ("Trafford Council", "Greater Manchester police"):
+    for agency in ("Trafford Council", "Greater Manchester Police"):
         assert agency in body
     assert body.count("Illustrative figures written for the demo") == 3
 

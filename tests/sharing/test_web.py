@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
 from tests.workspace import Workspace
 from totalplace.cases.service import cases as case_service
 from totalplace.core.problems import ImportRejected
+from totalplace.places.service.packages import export_package, import_package
 from totalplace.sharing.service import place_shares
 
 P = "/places/testshire"
@@ -76,10 +78,22 @@ def test_a_viewer_reads_costs_benefits_contribution_and_net(workspace: Workspace
     assert "<form" not in text.split("<main")[1]  # read-only: nothing to change here
 
 
-def test_a_case_naming_an_agency_the_place_lacks_is_refused(workspace: Workspace) -> None:
+def test_a_case_naming_an_agency_the_place_lacks_is_refused(
+    workspace: Workspace, tmp_path: Path
+) -> None:
     add(workspace, FAMILY)
     typo = {**ADVICE, "benefits": [{"agency": "lancs-county", "year": 1, "amount": 90000}]}
-    add(workspace, typo)
+    # Added from a file or the form, the typo is refused on its field at once.
+    with pytest.raises(ImportRejected) as refused:
+        add(workspace, typo)
+    assert "'lancs-county' is not an agency of this place" in str(refused.value)
+    # A case can still reach the place inside a whole place data package; sharing refuses
+    # it there too, rather than give the unknown agency a share.
+    folder = export_package("testshire", tmp_path / "package", store=workspace.store)
+    stored = json.loads((folder / "business_cases.json").read_text())
+    stored.append({**stored[0], "name": "Custody advice", "spec": typo})
+    (folder / "business_cases.json").write_text(json.dumps(stored))
+    import_package(folder, store=workspace.store, replace=True)
     with pytest.raises(ImportRejected) as caught:
         place_shares(workspace.store, "testshire")
     [problem] = caught.value.problems
