@@ -4,10 +4,11 @@ from __future__ import annotations
 
 P = "/places/testshire"
 ANALYSTS = {"lead", "analyst"}
+EVERYONE = {"lead", "analyst", "contributor", "viewer"}
 
 ROUTES = [
-    ("GET", f"{P}/deepdive", ANALYSTS),
-    ("GET", f"{P}/deepdive?year=2009-10", ANALYSTS),
+    ("GET", f"{P}/deepdive", EVERYONE),
+    ("GET", f"{P}/deepdive?year=2009-10", EVERYONE),
     ("GET", f"{P}/deepdive/flows.csv", ANALYSTS),
     ("GET", f"{P}/deepdive/template.xlsx", ANALYSTS),
     ("POST", f"{P}/deepdive", ANALYSTS),

@@ -73,3 +73,27 @@ def test_theme_rules_uploaded_on_the_page(workspace: Workspace) -> None:
     assert bad.status_code == 400
     assert "&#39;postcode&#39; is not a column a theme rule can match" in bad.text
     assert "The theme rules (1)" in bad.text  # nothing changed
+
+
+def test_every_member_reads_the_deep_dive_without_its_uploads(workspace: Workspace) -> None:
+    assert upload(workspace.client("analyst"), FLOWS, "flows.csv").status_code == 303  # type: ignore[attr-defined]
+    analyst = workspace.client("analyst").get(f"{P}/deepdive?year=2009-10")
+    for who in ("viewer", "contributor"):
+        page = workspace.client(who).get(f"{P}/deepdive?year=2009-10")
+        assert page.status_code == 200, who
+        # The same picture and table as the analysts read...
+        assert page.text.count('<svg xmlns="http://www.w3.org/2000/svg"') == 1
+        assert "The picture as a table" in page.text
+        # ...and nothing to upload or download.
+        assert '<form method="post" action="/places/testshire/deepdive' not in page.text
+        assert "/deepdive/flows.csv" not in page.text
+        assert "/deepdive/template.xlsx" not in page.text
+    assert '<form method="post" action="/places/testshire/deepdive"' in analyst.text
+    assert "/deepdive/flows.csv" in analyst.text
+    viewer = workspace.client("viewer")
+    refused = viewer.post(
+        f"{P}/deepdive",
+        data={"csrf": csrf(viewer, f"{P}/deepdive")},
+        files={"file": ("flows.csv", FLOWS, "text/csv")},
+    )
+    assert refused.status_code == 403

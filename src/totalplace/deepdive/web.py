@@ -42,7 +42,9 @@ def _page(
 
 @router.get("/places/{place_id}/deepdive")
 def deepdive_page(request: Request, place_id: str) -> HTMLResponse:
-    viewer = in_place(request, place_id, "analyse")
+    # Read-only for every member, as the rest of the place's published material is;
+    # the downloads and uploads stay with leads and analysts (the template hides them).
+    viewer = in_place(request, place_id, "view")
     return _page(request, viewer, place_id)
 
 

@@ -109,6 +109,11 @@ def count_input(
     )
 
 
+def lines_of(store: Store, files: list[str]) -> pl.LazyFrame:
+    """The count's columns of the given line files: for a count of recorded returns."""
+    return _lines(store, files)
+
+
 def _lines(store: Store, files: list[str]) -> pl.LazyFrame:
     frames = [_line_columns(store.lines.scan(name)) for name in files]
     return pl.concat(frames) if frames else pl.LazyFrame(schema=LINE_COLUMNS)

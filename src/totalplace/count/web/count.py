@@ -110,7 +110,7 @@ def live(request: Request, place_id: str, year: str) -> HTMLResponse:
     return dashboard(request, viewer, live_figures(request, place_id, year), live=True)
 
 
-def _function(code: str) -> tuple[str | None, bool, str]:
+def function_of(code: str) -> tuple[str | None, bool, str]:
     """The division a drill-down is for, whether it is every function, and its name."""
     if code == "all":
         return None, True, "Every function"
@@ -124,7 +124,7 @@ def _function(code: str) -> tuple[str | None, bool, str]:
 @router.get("/places/{place_id}/count/{year}/functions/{code}")
 def function(request: Request, place_id: str, year: str, code: str) -> HTMLResponse:
     viewer = in_place(request, place_id, "analyse")
-    division, _every, label = _function(code)
+    division, _every, label = function_of(code)
     rows = function_by_agency(place_id, checked_year(year), division, store_of(request))
     with store_of(request).sessions() as session:
         place = place_queries.get_place(session, place_id)
@@ -156,7 +156,7 @@ def _lines_download(
     request: Request, place_id: str, year: str, code: str, agency_id: str, kind: str, q: str
 ) -> Response:
     in_place(request, place_id, "analyse")
-    division, every, label = _function(code)
+    division, every, label = function_of(code)
     name = _agency_name(request, place_id, agency_id)
     found = function_lines(
         place_id,
@@ -199,7 +199,7 @@ def function_agency_lines(
     page: int = 1,
 ) -> HTMLResponse:
     viewer = in_place(request, place_id, "analyse")
-    division, every, label = _function(code)
+    division, every, label = function_of(code)
     name = _agency_name(request, place_id, agency_id)
     first = function_lines(
         place_id,

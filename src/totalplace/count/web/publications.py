@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from totalplace.core.web.pages import render
 from totalplace.core.web.security import check_csrf, in_place, place_of, store_of
+from totalplace.count.service import published as published_service
 from totalplace.count.service import publishing
 from totalplace.count.service.views import count_csv, count_xlsx
 from totalplace.count.web.count import (
@@ -16,6 +17,7 @@ from totalplace.count.web.count import (
     checked_year,
     cofog_labels,
     dashboard,
+    function_of,
     live_figures,
 )
 from totalplace.places.service import queries as place_queries
@@ -80,6 +82,33 @@ def published(request: Request, place_id: str, year: str, version: int) -> HTMLR
     if found is None:
         raise HTTPException(status_code=404, detail="There is no such publication.")
     return dashboard(request, viewer, found.figures, live=False, publication=found)
+
+
+@router.get("/places/{place_id}/publications/{year}/{version:int}/functions/{code}")
+def published_function(
+    request: Request, place_id: str, year: str, version: int, code: str
+) -> HTMLResponse:
+    """A published function by agency, for every member: totals only, never lines."""
+    viewer = in_place(request, place_id, "view")
+    store = store_of(request)
+    found = publishing.publication(store, place_id, year, version)
+    if found is None:
+        raise HTTPException(status_code=404, detail="There is no such publication.")
+    if code == "all":
+        raise HTTPException(status_code=404, detail="Choose one function of the publication.")
+    division, _every, label = function_of(code)
+    return render(
+        request,
+        "published_function.html",
+        {
+            "viewer": viewer,
+            "place": place_of(request, place_id),
+            "publication": found,
+            "code": code,
+            "label": label,
+            "function": published_service.published_function(store, found, division),
+        },
+    )
 
 
 @router.get("/places/{place_id}/publications/{year}/{version}.csv")
