@@ -37,7 +37,10 @@ def test_add_appraise_and_share(workspace: Workspace) -> None:
     add(analyst, json.dumps(two[1]).encode())
     listing = analyst.get(f"{P}/cases")
     assert "Family support" in listing.text and "Drug treatment in custody" in listing.text
-    shares = analyst.get(f"{P}/cases/shares")
+    # The old sharing page leads to the one that counts only the cases the pool runs.
+    moved = analyst.get(f"{P}/cases/shares")
+    assert moved.status_code == 303 and moved.headers["location"] == f"{P}/sharing"
+    shares = analyst.get(f"{P}/sharing")
     assert shares.status_code == 200
     assert "£100,643.0" in shares.text  # the pooled saving, as derived by hand in the tests
     for rule in ("Shapley", "Nucleolus", "Proportional", "Equal", "Cost follows benefit"):
@@ -97,3 +100,13 @@ def test_a_case_cites_quotes_from_a_learning_history(workspace: Workspace) -> No
     page = analyst.get(made.headers["location"])  # type: ignore[attr-defined]
     assert "In people's own words" in page.text
     assert "The barriers are national." in page.text and "Senior Civil Servant" in page.text
+
+
+def test_the_old_sharing_page_leads_members_to_the_new_one(workspace: Workspace) -> None:
+    for who in ("lead", "analyst", "contributor", "viewer"):
+        moved = workspace.client(who).get(f"{P}/cases/shares")
+        assert moved.status_code == 303, who
+        assert moved.headers["location"] == f"{P}/sharing", who
+    assert workspace.client("outsider").get(f"{P}/cases/shares").status_code == 403
+    signed_out = workspace.client().get(f"{P}/cases/shares")
+    assert signed_out.status_code == 303 and signed_out.headers["location"].startswith("/login")

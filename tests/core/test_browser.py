@@ -254,7 +254,7 @@ def test_count_together_in_the_browser(
         analyst.page.click("button:has-text('Add the case')")
         analyst.check("19-business-case" if name == "family_support.json" else None)
     assert analyst.page.inner_text("h1") == "Drug treatment in custody"
-    analyst.go("/places/testshire/cases/shares")
+    analyst.go("/places/testshire/sharing")
     analyst.check("20-sharing-the-savings")
     assert "Nucleolus" in analyst.page.inner_text("#shares")
 

@@ -62,7 +62,6 @@ MATRIX: list[tuple[str, str, set[str]]] = [
     ("GET", "/api/session", EVERYONE | {"outsider"}),
     ("GET", f"{P}/cases", EVERYONE),
     ("POST", f"{P}/cases", ANALYSTS),
-    ("GET", f"{P}/cases/shares", ANALYSTS),
     ("GET", f"{P}/journeys", EVERYONE),
     ("POST", f"{P}/journeys", ANALYSTS),
     ("POST", f"{P}/journeys/new", ANALYSTS),
@@ -90,6 +89,8 @@ MATRIX: list[tuple[str, str, set[str]]] = [
 PUBLIC = {"/login", "/logout", "/invite/{token}", "/reset/{token}", "/", "/healthz", "/api/docs"}
 # Routes on a record, checked separately in test_workflow (they need an upload or a return).
 RECORD_ROUTES = {
+    # Leads every member to /sharing: tests/cases/test_web.py.
+    "/places/{place_id}/cases/shares",
     "/places/{place_id}/history/{name}",
     "/places/{place_id}/history/{name}/quotes/{quote_id}",
     "/places/{place_id}/history/{name}/document.{kind}",

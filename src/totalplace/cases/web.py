@@ -12,7 +12,6 @@ from totalplace.core.problems import ImportRejected, Problem
 from totalplace.core.web.pages import numbered, render
 from totalplace.core.web.security import Viewer, check_csrf, in_place, place_of, store_of
 from totalplace.core.web.uploads import import_upload
-from totalplace.sharing import service as sharing_service
 
 router = APIRouter(include_in_schema=False)
 MAX_CASE_BYTES = 1024 * 1024
@@ -84,19 +83,11 @@ def show_case(request: Request, place_id: str, case_id: int) -> HTMLResponse:
 
 
 @router.get("/places/{place_id}/cases/shares")
-def case_shares(request: Request, place_id: str) -> HTMLResponse:
-    viewer = in_place(request, place_id, "analyse")
-    place = place_of(request, place_id)
-    return render(
-        request,
-        "shares.html",
-        {
-            "viewer": viewer,
-            "place": place,
-            "shares": case_service.shares(store_of(request), place_id),
-            "explanations": sharing_service.RULES,
-        },
-    )
+def case_shares(request: Request, place_id: str) -> RedirectResponse:
+    # The sharing of the savings moved to its own page, which counts only the cases the
+    # pool runs; old links and bookmarks lead there.
+    in_place(request, place_id, "view")
+    return RedirectResponse(f"/places/{place_id}/sharing", status_code=303)
 
 
 @router.get("/places/{place_id}/cases/{case_id:int}.json")

@@ -464,7 +464,7 @@ def _cases_section(store: Store, m: Material, title: str) -> Section:
     shared = case_service.shares(store, m.place_id)
     shapley = shared.get("rules", {}).get("shapley")
     if shapley is not None:
-        source = Source("Sharing the savings", f"/places/{m.place_id}/cases/shares")
+        source = Source("Sharing the savings", f"/places/{m.place_id}/sharing")
         section.tables.append(
             FigureTable(
                 "Sharing the savings (Shapley value)",
