@@ -21,7 +21,7 @@ from openpyxl.styles import Font
 
 from totalplace.core.money import pounds_to_pence
 from totalplace.core.problems import ImportRejected, Problem, ProblemList
-from totalplace.core.spreadsheets import Cell, Sheet, decode, read_sheets
+from totalplace.core.spreadsheets import TEXT_SUFFIXES, Cell, Sheet, csv_rows, read_sheets
 from totalplace.core.years import is_financial_year
 from totalplace.deepdive.rules import (
     MAX_SHARE,
@@ -311,11 +311,12 @@ def _header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
 
 
 def sheets_of(content: bytes, filename: str, folder: Path) -> list[Sheet]:
-    """A CSV read whole with the csv module (360Giving descriptions hold line breaks
-    inside quotes); a workbook through the bounded reader."""
-    if Path(filename).suffix.lower() == ".csv":
-        rows: list[list[Cell]] = [list(r) for r in csv.reader(io.StringIO(decode(content)))]
-        return [Sheet(filename, None, rows)]
+    """The file's sheets through the shared reader, as every return is read: a CSV with
+    its encoding and delimiter found, doubled quotes and line breaks inside quotes kept;
+    a workbook in the bounded reader."""
+    if Path(filename).suffix.lower() in TEXT_SUFFIXES:
+        # Read lazily from the bytes given, not from the folder, which may be gone by then.
+        return [Sheet(filename, None, csv_rows(lambda: io.BytesIO(content), filename))]
     path = folder / Path(filename).name
     path.write_bytes(content)
     return read_sheets(path)
